@@ -1,0 +1,270 @@
+"""Exceptions and failure data for sparksig.
+
+Every exception sparksig raises on purpose derives from :class:`SparksigError`, and each
+subclass also derives from the builtin a caller would naturally catch::
+
+    SparksigError (Exception)
+    ├── SchemaDefinitionError (ValueError)   a spec, schema or signature is malformed
+    │   └── SerializationError               JSON / YAML / model files that cannot be read
+    ├── UnsupportedTypeError (TypeError)     a type that has no signature (or Spark) counterpart
+    └── SchemaEnforcementError (ValueError)  data that does not satisfy a signature; carries a report
+
+Data failures are values, not strings: a :class:`Violation` says what went wrong (a stable
+``code``), where (``column_path``), how often (``count``) and shows a few ``examples``. A
+:class:`ValidationReport` collects them; ``raise_for_violations()`` turns a report into a
+``SchemaEnforcementError`` that keeps the report. All of them pickle, so an error raised on a
+Spark executor reaches the driver intact.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+__all__ = [
+    "Code",
+    "SchemaDefinitionError",
+    "SchemaEnforcementError",
+    "SerializationError",
+    "SparksigError",
+    "UnsupportedTypeError",
+    "ValidationReport",
+    "Violation",
+]
+
+
+class SparksigError(Exception):
+    """Root of every error sparksig raises on purpose."""
+
+
+class SchemaDefinitionError(SparksigError, ValueError):
+    """A spec, schema, signature or parameter definition is malformed."""
+
+
+class SerializationError(SchemaDefinitionError):
+    """A serialised signature, schema or model file cannot be read.
+
+    ``path`` names the offending place inside the document (``inputs[2].items.type``).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        message = str(self)
+        if self.path and message.startswith(f"{self.path}: "):
+            message = message[len(self.path) + 2 :]
+        return (type(self), (message, self.path))
+
+
+class UnsupportedTypeError(SparksigError, TypeError):
+    """A type has no counterpart on the other side of a mapping.
+
+    ``path`` names the field (``features.price``, ``tokens[]``) whose type could not be mapped.
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        message = str(self)
+        if self.path and message.startswith(f"{self.path}: "):
+            message = message[len(self.path) + 2 :]
+        return (type(self), (message, self.path))
+
+
+class Code(str, Enum):
+    """Stable reason codes for data violations (safe to match on in user code)."""
+
+    MISSING_COLUMN = "missing_column"
+    TYPE_MISMATCH = "type_mismatch"
+    UNSAFE_CAST = "unsafe_cast"
+    NULL_IN_REQUIRED = "null_in_required"
+    SHAPE_MISMATCH = "shape_mismatch"
+    MISSING_PROPERTY = "missing_property"
+    UNEXPECTED_PROPERTY = "unexpected_property"
+    INVALID_PARAM = "invalid_param"
+    COLUMN_COUNT = "column_count"
+    INVALID_VALUE = "invalid_value"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One kind of failure at one place, with how often it happened.
+
+    Attributes:
+        code: a :class:`Code` value such as ``"null_in_required"``.
+        column_path: where, e.g. ``"price"``, ``"features.price"``, ``"tokens[]"``.
+        count: rows affected (exact in full mode, counted on the sample in sampled mode;
+            ``None`` for schema-level findings that concern no particular row).
+        examples: a few offending values, as plain Python objects.
+        message: what was expected, what arrived and what to do.
+    """
+
+    code: str
+    column_path: str
+    count: int | None = None
+    examples: tuple[Any, ...] = ()
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", str(Code(self.code)))
+        object.__setattr__(self, "examples", tuple(self.examples))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "column_path": self.column_path,
+            "count": self.count,
+            "examples": [_jsonable(e) for e in self.examples],
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Violation:
+        return cls(
+            code=d["code"],
+            column_path=d["column_path"],
+            count=d.get("count"),
+            examples=tuple(d.get("examples") or ()),
+            message=d.get("message", ""),
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item):
+        try:
+            return _jsonable(item())
+        except (TypeError, ValueError):
+            pass
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of checking data against a schema.
+
+    Attributes:
+        mode: ``"full"`` (every row, exact counts) or ``"sampled"`` (counts on a sample).
+        rows_checked: how many rows the data-level checks looked at.
+        violations: every finding, schema-level ones first.
+        rows_total: rows in the input when known (``None`` when counting would cost a pass).
+    """
+
+    mode: str = "full"
+    rows_checked: int = 0
+    violations: tuple[Violation, ...] = field(default_factory=tuple)
+    rows_total: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("full", "sampled"):
+            raise SchemaDefinitionError(f"mode must be 'full' or 'sampled', got {self.mode!r}")
+        object.__setattr__(self, "violations", tuple(self.violations))
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "mode": self.mode,
+            "rows_checked": self.rows_checked,
+            "rows_total": self.rows_total,
+            "violations": [v.to_dict() for v in self.violations],
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ValidationReport:
+        return cls(
+            mode=d.get("mode", "full"),
+            rows_checked=d.get("rows_checked", 0),
+            violations=tuple(Violation.from_dict(v) for v in d.get("violations", ())),
+            rows_total=d.get("rows_total"),
+        )
+
+    def raise_for_violations(self) -> None:
+        """Raise :class:`SchemaEnforcementError` carrying this report if anything was found."""
+        if self.violations:
+            raise SchemaEnforcementError(self)
+
+    def __str__(self) -> str:
+        scope = (
+            f"{self.rows_checked:,} rows checked"
+            if self.mode == "full"
+            else f"{self.rows_checked:,} sampled rows checked; counts are estimates for the sample"
+        )
+        if self.ok:
+            return f"ValidationReport: OK ({self.mode}, {scope})"
+        header = ("code", "column", "count", "examples", "message")
+        rows = [
+            (
+                v.code,
+                v.column_path,
+                "-" if v.count is None else f"{v.count:,}",
+                ", ".join(_short(e) for e in v.examples[:3]),
+                v.message,
+            )
+            for v in self.violations
+        ]
+        widths = [
+            min(max(len(r[i]) for r in [header, *rows]), 60 if i < 4 else 200)
+            for i in range(len(header))
+        ]
+        lines = [
+            f"ValidationReport: {len(self.violations)} violation(s) ({self.mode}, {scope})",
+            "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+            "  ".join("-" * w for w in widths),
+        ]
+        for r in rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        return "\n".join(lines)
+
+
+def _short(value: Any, limit: int = 20) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class SchemaEnforcementError(SparksigError, ValueError):
+    """Data does not satisfy a signature. ``.report`` holds every violation found."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        lines = ["Data does not match the signature:"]
+        for v in report.violations:
+            where = f" ({v.count:,} rows)" if v.count else ""
+            examples = (
+                f" e.g. {', '.join(_short(e, 40) for e in v.examples[:3])}" if v.examples else ""
+            )
+            lines.append(f"- [{v.code}] {v.column_path}: {v.message}{where}{examples}")
+        super().__init__("\n".join(lines))
+
+    @classmethod
+    def of(cls, *violations: Violation, mode: str = "full", rows_checked: int = 0):
+        """Build the error from violations directly (in-process enforcement)."""
+        return cls(ValidationReport(mode=mode, rows_checked=rows_checked, violations=violations))
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        return self.report.violations
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.report,))
