@@ -17,6 +17,8 @@ def spark():
     """The embedded local session, built once per test run through sparksig's own builder."""
     from sparksig.spark import get_session
 
-    session = get_session(conf={"spark.default.parallelism": "2", "spark.sql.shuffle.partitions": "2"})
+    session = get_session(
+        conf={"spark.default.parallelism": "2", "spark.sql.shuffle.partitions": "2"}
+    )
     yield session
     session.stop()
