@@ -26,7 +26,8 @@ def test_all_is_complete_and_resolvable():
     public = {
         name
         for name in dir(sparksig)
-        if not name.startswith("_") and name not in {"annotations", "errors", "params", "schema", "signature", "types"}
+        if not name.startswith("_")
+        and name not in {"annotations", "errors", "params", "schema", "signature", "types"}
     }
     assert public == set(sparksig.__all__) - {"__version__"}
     for name in sparksig.__all__:
@@ -34,9 +35,12 @@ def test_all_is_complete_and_resolvable():
 
 
 def test_design_contract_names_exist():
-    contract = """DataType Array Object Property Map AnyType SparkMLVector ColSpec TensorSpec Schema
-    ParamSpec ParamSchema ModelSignature infer_signature infer_schema enforce_schema
-    enforce_params SparksigError SchemaEnforcementError ValidationReport Violation""".split()
+    contract = [
+        *("DataType", "Array", "Object", "Property", "Map", "AnyType", "SparkMLVector"),
+        *("ColSpec", "TensorSpec", "Schema", "ParamSpec", "ParamSchema", "ModelSignature"),
+        *("infer_signature", "infer_schema", "enforce_schema", "enforce_params"),
+        *("SparksigError", "SchemaEnforcementError", "ValidationReport", "Violation"),
+    ]
     assert set(contract) <= set(sparksig.__all__)
 
 
