@@ -183,8 +183,10 @@ def make_example(input_example: Any) -> Example:
             "df.limit(5).toPandas() and pass that pandas DataFrame instead."
         )
     data, params = _split_params(input_example)
-    if params is not None and not all(isinstance(k, str) for k in params):
-        raise TypeError(f"Input example params must be a dict with string keys, got {params!r}")
+    if params:
+        from sparksig.infer.api import infer_signature
+
+        infer_signature(params=params)  # params must have a schema (MLflow checks this too)
     info: dict[str, Any] = {"artifact_path": EXAMPLE_FILE}
     if params:
         info["params"] = "true"
