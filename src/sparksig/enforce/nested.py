@@ -1,0 +1,255 @@
+"""Checking nested values (arrays, objects, maps, vectors) on Arrow arrays, without row loops.
+
+:func:`check_arrow` walks a signature type and an Arrow array together. Lists are checked
+through their offsets and flattened child arrays, objects through struct children, maps
+through their key and item arrays. Each element carries the index of the top-level row it
+belongs to (``rows``), so a finding deep inside a value is charged to the right row; the
+work per level is a handful of vectorised numpy/Arrow operations whatever the row count.
+
+MLflow's semantics for nested ``required``: a null array, object or map value is refused
+where the enclosing column or property is required (unless its items are ``Any``); array
+elements and map values inherit the enclosing requiredness; object properties use their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from sparksig.enforce.findings import Findings, spec_name
+from sparksig.enforce.rules import arrow_accepts
+from sparksig.errors import Code
+from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
+
+__all__ = ["ArrowContext", "check_arrow", "null_mask"]
+
+
+@dataclass(frozen=True)
+class ArrowContext:
+    """Where findings go, and whether the batch came from Spark (zoned timestamps allowed)."""
+
+    findings: Findings
+    from_spark: bool
+
+
+def null_mask(arr: pa.Array) -> np.ndarray:
+    """Bool mask of nulls (all False without allocating Arrow buffers when there are none)."""
+    if arr.null_count == 0:
+        return np.zeros(len(arr), dtype=bool)
+    return arr.is_null().to_numpy(zero_copy_only=False)
+
+
+def _examples(arr: pa.Array, mask: np.ndarray, k: int) -> list:
+    idx = np.flatnonzero(mask)[:k]
+    if not len(idx) or k <= 0:
+        return []
+    try:
+        return arr.take(pa.array(idx)).to_pylist()
+    except (pa.ArrowException, ValueError, OverflowError):
+        return []
+
+
+def _is_list(t: pa.DataType) -> bool:
+    return pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+
+
+def _children(
+    arr: pa.Array, rows: np.ndarray, nulls: np.ndarray, values: pa.Array | None = None
+) -> tuple[pa.Array, np.ndarray]:
+    """Flattened children of a list or map array (``values``: map keys or items) and their rows.
+
+    Arrow's ``.values`` / ``.keys`` / ``.items`` ignore slicing, so the child range is cut from
+    the (absolute) offsets; children of null parents are dropped.
+    """
+    n = len(arr)
+    if pa.types.is_fixed_size_list(arr.type):
+        size = arr.type.list_size
+        offsets = (np.arange(n + 1, dtype=np.int64) + arr.offset) * size
+    else:
+        offsets = arr.offsets.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    base = arr.values if values is None else values
+    child = base.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+    lengths = np.diff(offsets)
+    child_rows = np.repeat(rows, lengths)
+    if nulls.any():
+        keep = np.repeat(~nulls, lengths)
+        if not keep.all():
+            child = child.filter(pa.array(keep))
+            child_rows = child_rows[keep]
+    return child, child_rows
+
+
+def check_arrow(
+    arr: pa.Array,
+    spec: SpecType,
+    path: str,
+    required: bool,
+    rows: np.ndarray,
+    ctx: ArrowContext,
+) -> None:
+    """Check ``arr`` against ``spec``; record findings charged to ``rows`` (one per element)."""
+    if isinstance(spec, AnyType) or len(arr) == 0:
+        return
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        arr = arr.dictionary_decode()
+        t = arr.type
+    nulls = null_mask(arr)
+    out = ctx.findings
+    if required and nulls.any() and not _null_allowed(spec):
+        out.add(
+            Code.NULL_IN_REQUIRED,
+            path,
+            f"null value where a {spec_name(spec)} is required at {path}; fill it, or declare "
+            "the enclosing column or property optional (required=False)",
+            rows[nulls],
+            [None],
+        )
+    if pa.types.is_null(t):
+        return
+    if isinstance(spec, DataType):
+        if not arrow_accepts(t, spec, allow_tz=ctx.from_spark):
+            _mismatch(arr, spec, path, rows, nulls, ctx)
+        return
+    if isinstance(spec, SparkMLVector):
+        if pa.types.is_struct(t) and t.get_field_index("values") >= 0:
+            return  # Spark's VectorUDT storage: dense or sparse doubles by construction
+        spec = Array(DataType.double)
+    if isinstance(spec, Array):
+        if not _is_list(t):
+            _mismatch(arr, spec, path, rows, nulls, ctx)
+            return
+        child, child_rows = _children(arr, rows, nulls)
+        check_arrow(child, spec.dtype, f"{path}[]", required, child_rows, ctx)
+        return
+    if isinstance(spec, Object):
+        if not pa.types.is_struct(t):
+            _mismatch(arr, spec, path, rows, nulls, ctx)
+            return
+        _check_object(arr, spec, path, rows, nulls, ctx)
+        return
+    if isinstance(spec, Map):
+        _check_map(arr, spec, path, required, rows, nulls, ctx)
+        return
+    raise AssertionError(f"unknown spec type {spec!r}")  # pragma: no cover
+
+
+def _null_allowed(spec: SpecType) -> bool:
+    """MLflow lets None through for arrays of Any and maps of Any even where required."""
+    if isinstance(spec, Array):
+        return isinstance(spec.dtype, AnyType)
+    if isinstance(spec, Map):
+        return isinstance(spec.value_type, AnyType)
+    return False
+
+
+def _mismatch(
+    arr: pa.Array,
+    spec: SpecType,
+    path: str,
+    rows: np.ndarray,
+    nulls: np.ndarray,
+    ctx: ArrowContext,
+) -> None:
+    valid = ~nulls
+    got = str(arr.type)
+    if isinstance(spec, DataType) and pa.types.is_timestamp(arr.type) and arr.type.tz:
+        advice = "convert timezone-aware datetimes to naive ones first"
+    else:
+        advice = f"pass {spec_name(spec)} values or change the type declared for {path}"
+    ctx.findings.add(
+        Code.TYPE_MISMATCH,
+        path,
+        f"expected {spec_name(spec)}, got {got} at {path}: {advice}",
+        rows[valid],
+        _examples(arr, valid, ctx.findings.max_examples),
+    )
+
+
+def _check_object(
+    arr: pa.StructArray,
+    spec: Object,
+    path: str,
+    rows: np.ndarray,
+    nulls: np.ndarray,
+    ctx: ArrowContext,
+) -> None:
+    if nulls.any():
+        arr = arr.filter(pa.array(~nulls))
+        rows = rows[~nulls]
+    if not len(arr):
+        return
+    t = arr.type
+    present = {t.field(i).name: i for i in range(t.num_fields)}
+    declared = {p.name for p in spec.properties}
+    for name, i in present.items():
+        if name in declared:
+            continue
+        child = arr.field(i)
+        # Spark structs carry every field in every row; dicts from pandas only where present.
+        hit = np.ones(len(arr), dtype=bool) if ctx.from_spark else ~null_mask(child)
+        ctx.findings.add(
+            Code.UNEXPECTED_PROPERTY,
+            f"{path}.{name}",
+            f"property {name!r} is not declared in {spec_name(spec)} at {path}: remove it "
+            "from the data or declare it in the signature",
+            rows[hit],
+            _examples(child, hit, ctx.findings.max_examples),
+        )
+    for prop in spec.properties:
+        where = f"{path}.{prop.name}"
+        if prop.name not in present:
+            if prop.required:
+                ctx.findings.add(
+                    Code.MISSING_PROPERTY,
+                    where,
+                    f"required property {prop.name!r} of {path} is missing: add it to the "
+                    "data or declare it optional (required=False)",
+                    rows,
+                )
+            continue
+        check_arrow(arr.field(present[prop.name]), prop.dtype, where, prop.required, rows, ctx)
+
+
+def _check_map(
+    arr: pa.Array,
+    spec: Map,
+    path: str,
+    required: bool,
+    rows: np.ndarray,
+    nulls: np.ndarray,
+    ctx: ArrowContext,
+) -> None:
+    t = arr.type
+    where = f"{path}{{}}"
+    if pa.types.is_map(t):
+        keys, key_rows = _children(arr, rows, nulls, values=arr.keys)
+        items, item_rows = _children(arr, rows, nulls, values=arr.items)
+        if not (pa.types.is_string(keys.type) or pa.types.is_large_string(keys.type)):
+            ctx.findings.add(
+                Code.TYPE_MISMATCH,
+                f"{path}{{key}}",
+                f"map keys must be strings, got {keys.type} at {path}: convert the keys to str",
+                key_rows,
+                keys.slice(0, ctx.findings.max_examples).to_pylist(),
+            )
+        check_arrow(items, spec.value_type, where, required, item_rows, ctx)
+        return
+    if pa.types.is_struct(t):
+        # dicts reach Arrow as structs (and MLflow reads Spark structs as dicts): each field
+        # holds one key's values, null meaning the key is absent
+        if nulls.any():
+            arr = arr.filter(pa.array(~nulls))
+            rows = rows[~nulls]
+        for i in range(t.num_fields):
+            child = arr.field(i)
+            present = ~null_mask(child)
+            if present.any():
+                sub = child if present.all() else child.filter(pa.array(present))
+                check_arrow(sub, spec.value_type, where, required, rows[present], ctx)
+        return
+    _mismatch(arr, spec, path, rows, nulls, ctx)
