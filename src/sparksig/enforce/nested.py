@@ -130,7 +130,7 @@ def check_arrow(
         if not pa.types.is_struct(t):
             _mismatch(arr, spec, path, rows, nulls, ctx)
             return
-        _check_object(arr, spec, path, rows, nulls, ctx)
+        _check_object(arr, spec, path, required, rows, nulls, ctx)
         return
     if isinstance(spec, Map):
         _check_map(arr, spec, path, required, rows, nulls, ctx)
@@ -174,16 +174,18 @@ def _check_object(
     arr: pa.StructArray,
     spec: Object,
     path: str,
+    required: bool,
     rows: np.ndarray,
     nulls: np.ndarray,
     ctx: ArrowContext,
 ) -> None:
-    if nulls.any():
-        arr = arr.filter(pa.array(~nulls))
-        rows = rows[~nulls]
+    keep = ~nulls
+    t = arr.type
+    if not keep.all():
+        arr = arr.filter(pa.array(keep))
+        rows = rows[keep]
     if not len(arr):
         return
-    t = arr.type
     present = {t.field(i).name: i for i in range(t.num_fields)}
     declared = {p.name for p in spec.properties}
     for name, i in present.items():

@@ -12,6 +12,7 @@ Arrow cannot type.
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -78,7 +79,50 @@ def check_object_column(
         return
     values = _prepare(values, spec)
     ctx = ArrowContext(findings, from_spark=False)
+    if isinstance(spec, Object) and not required:
+        values = _empty_dicts_as_null(values, nulls)
+    if isinstance(spec, Map):
+        maps = _map_array(values, nulls)
+        if maps is not None:
+            check_arrow(maps, spec, path, required, rows, ctx)
+            return
     _bisect(values, rows, spec, path, required, ctx)
+
+
+def _empty_dicts_as_null(values: np.ndarray, nulls: np.ndarray) -> np.ndarray:
+    """MLflow accepts ``{}`` for an optional object: treat it as a missing value."""
+    try:
+        lengths = np.fromiter(map(len, values[~nulls]), dtype=np.int64)
+    except TypeError:
+        return values
+    empty = np.zeros(len(values), dtype=bool)
+    empty[~nulls] = lengths == 0
+    for i in np.flatnonzero(empty):  # only the empty candidates: "" and [] are not {}
+        empty[i] = isinstance(values[i], dict)
+    if not empty.any():
+        return values
+    values = values.copy()
+    values[empty] = None
+    return values
+
+
+def _map_array(values: np.ndarray, nulls: np.ndarray) -> pa.MapArray | None:
+    """A column of dicts as an Arrow map (keys and values kept apart; None values kept).
+
+    Arrow would read dicts as structs, where a None value and an absent key look alike; the
+    flattening here runs in C (``map``/``chain``), not in a Python-level row loop.
+    """
+    valid = values[~nulls]
+    try:
+        lengths = np.fromiter(map(len, valid), dtype=np.int64, count=len(valid))
+        keys = pa.array(list(chain.from_iterable(valid)))
+        items = pa.array(list(chain.from_iterable(map(dict.values, valid))), from_pandas=False)
+        full = np.zeros(len(values), dtype=np.int64)
+        full[~nulls] = lengths
+        offsets = np.concatenate([[0], np.cumsum(full)]).astype(np.int32)
+        return pa.MapArray.from_arrays(pa.array(offsets), keys, items, mask=pa.array(nulls))
+    except _ARROW_ERRORS:
+        return None
 
 
 def _bisect(
@@ -189,6 +233,8 @@ def _walk(value: Any, spec: SpecType, path: str, required: bool, out: list) -> N
     if not isinstance(value, dict):
         _mismatch(out, value, spec, path)
         return
+    if not required and not value:
+        return  # MLflow accepts {} for an optional object or map
     if isinstance(spec, Map):
         if not all(isinstance(k, str) for k in value):
             out.append(

@@ -54,6 +54,10 @@ class BatchCheck:
     def ok(self) -> bool:
         return not self.violations
 
+    def row_masks(self) -> tuple[tuple[str, np.ndarray], ...]:
+        """``("code:path", bool mask over the batch's rows)`` for each violation."""
+        return self._labels
+
     def reasons(self) -> list[str | None]:
         """Per row, ``"code:path;code:path"`` for rows with violations, None for clean rows."""
         out = np.full(len(self.bad_rows), None, dtype=object)
