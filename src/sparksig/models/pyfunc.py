@@ -23,6 +23,7 @@ Examples:
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import pickle
 import types
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 LOADER_MODULE = "sparksig.models.pyfunc"
+_logger = logging.getLogger(__name__)
 MODEL_FILE = "python_model.pkl"
 
 
@@ -99,7 +101,7 @@ class Predictor:
     """A model behind the single calling convention ``predictor(data, params=None)``.
 
     Params are passed only to models that take them; a model that does not take params and
-    receives some raises a TypeError naming the model.
+    receives some is called without them, with a logged warning (MLflow's behaviour).
     """
 
     model: Any
@@ -120,9 +122,10 @@ class Predictor:
 
     def __call__(self, data: Any, params: dict[str, Any] | None = None) -> Any:
         if params and not self.takes_params:
-            raise TypeError(
-                f"The model ({type(self.model).__name__}) does not take params, "
-                f"but params {sorted(params)} were given"
+            _logger.warning(
+                "The model (%s) does not take params; ignoring params %s (as MLflow does)",
+                type(self.model).__name__,
+                sorted(params),
             )
         if self.kind == "python_model":
             if self.takes_params:
