@@ -206,7 +206,8 @@ class Plan:
             key = spec.name if spec.name is not None else frame.columns[pos]
             dtype = spec.type
             if isinstance(dtype, AnyType):
-                columns[key] = series
+                # MLflow rebuilds the column from its values, so pandas re-infers its dtype
+                columns[key] = series.infer_objects() if convert else series
             elif isinstance(dtype, DataType):
                 converted = convert_series(series, dtype)
                 if isinstance(converted, Refusal):
