@@ -290,3 +290,167 @@ def test_mlflow_signature_with_integer_column_names_reads(tmp_path):
     df = pd.DataFrame([[1, 2.5]])
     _mlflow_save(str(tmp_path), df, mlflow_infer_signature(df))
     assert models.get_model_info(tmp_path).signature.inputs.input_names() == [0, 1]
+
+
+# --- models: MLflow PythonModels in sparksig, MLflow-written models scored by sparksig --------
+
+
+class ContextModel(mlflow.pyfunc.PythonModel):
+    """Needs load_context before predict, and takes params."""
+
+    def load_context(self, context):
+        self.offset = 100.0
+
+    def predict(self, context, model_input, params=None):
+        return (model_input["x"] * (params or {}).get("k", 1.0) + self.offset).tolist()
+
+
+CTX_SIG = ss.ModelSignature(
+    ss.Schema([ss.ColSpec("double", "x")]),
+    ss.Schema([ss.ColSpec("double")]),
+    ss.ParamSchema([ss.ParamSpec("k", "double", 1.0)]),
+)
+
+
+def test_sparksig_saves_an_mlflow_python_model_and_both_tools_score_it(tmp_path):
+    models.save_model(tmp_path, ContextModel(), signature=CTX_SIG)
+    df = pd.DataFrame({"x": [1.0, 2.0]})
+    assert models.load_model(tmp_path).predict(df, params={"k": 2.0}) == [102.0, 104.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert mlflow.pyfunc.load_model(str(tmp_path)).predict(df, params={"k": 2.0}) == [
+            102.0,
+            104.0,
+        ]
+    assert isinstance(models.load_model(tmp_path).unwrap_python_model(), ContextModel)
+
+
+def test_sparksig_scores_an_mlflow_written_model(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlflow.pyfunc.save_model(
+            str(tmp_path),
+            python_model=ContextModel(),
+            signature=MlflowSignature.from_dict(CTX_SIG.to_dict()),
+            pip_requirements=[],
+        )
+        loaded = models.load_model(tmp_path)
+    assert loaded.metadata.signature == CTX_SIG
+    assert loaded.predict(pd.DataFrame({"x": [1.0]}), params={"k": 3.0}) == [103.0]
+    with pytest.raises(ss.SchemaEnforcementError):  # sparksig's engine, not MLflow's
+        loaded.predict(pd.DataFrame({"y": [1.0]}))
+
+
+# --- the same serving payload, accepted or rejected by both --------------------------------
+
+SERVE_SIG = ss.ModelSignature(
+    ss.Schema(
+        [
+            ss.ColSpec("double", "x"),
+            ss.ColSpec("long", "n"),
+            ss.ColSpec("string", "s", required=False),
+        ]
+    ),
+    ss.Schema([ss.ColSpec("double")]),
+    ss.ParamSchema([ss.ParamSpec("k", "long", 1)]),
+)
+
+
+class Sum(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        return (model_input["x"] + model_input["n"] * (params or {}).get("k", 1)).to_numpy()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    path = tmp_path_factory.mktemp("served") / "m"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlflow.pyfunc.save_model(
+            str(path),
+            python_model=Sum(),
+            signature=MlflowSignature.from_dict(SERVE_SIG.to_dict()),
+            pip_requirements=[],
+        )
+        ml_model = mlflow.pyfunc.load_model(str(path))
+    return path, ml_model, models.load_model(path)
+
+
+ACCEPTED = {
+    "split": {"dataframe_split": {"columns": ["x", "n"], "data": [[1, 2], [0.5, 3]]}},
+    "records": {"dataframe_records": [{"x": 1.0, "n": 2, "s": "a"}, {"x": 0.5, "n": 3}]},
+    "inputs": {"inputs": {"x": [1.0, 0.5], "n": [2, 3]}},
+    "instances": {"instances": [{"x": 1.0, "n": 2}, {"x": 0.5, "n": 3}]},
+    "params": {"dataframe_records": [{"x": 1.0, "n": 2}], "params": {"k": 10}},
+    "extra-column": {"dataframe_records": [{"x": 1.0, "n": 2, "zzz": True}]},
+}
+REJECTED = {
+    "missing-column": {"dataframe_records": [{"x": 1.0}]},
+    "string-for-double": {"dataframe_records": [{"x": "a", "n": 2}]},
+    "bad-param": {"dataframe_records": [{"x": 1.0, "n": 2}], "params": {"k": "ten"}},
+}
+
+
+def _mlflow_scores(ml_model, payload):
+    from mlflow.pyfunc import scoring_server
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = scoring_server.invocations(
+            json.dumps(payload), "application/json", ml_model, ml_model.metadata.get_input_schema()
+        )
+    return result.status, json.loads(result.response)
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_payloads_mlflow_accepts_score_the_same_in_sparksig(served, name):
+    from sparksig.models.server import predictions_to_json
+
+    _path, ml_model, ours = served
+    status, expected = _mlflow_scores(ml_model, ACCEPTED[name])
+    assert status == 200
+    assert json.loads(predictions_to_json(models.validate_serving_input(ours, ACCEPTED[name]))) == (
+        expected
+    )
+
+
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_payloads_mlflow_rejects_are_rejected_by_sparksig(served, name):
+    _path, ml_model, ours = served
+    with pytest.raises(mlflow.exceptions.MlflowException):
+        _mlflow_scores(ml_model, REJECTED[name])
+    with pytest.raises(ss.SchemaEnforcementError):
+        models.validate_serving_input(ours, REJECTED[name])
+
+
+def test_deliberate_difference_fractional_number_for_a_long_column(served):
+    _path, ml_model, ours = served
+    payload = {"dataframe_records": [{"x": 1.0, "n": 2.7}]}
+    # MLflow's parser calls astype(int64) and scores n=2; sparksig refuses to truncate
+    assert _mlflow_scores(ml_model, payload) == (200, {"predictions": [3.0]})
+    with pytest.raises(ss.SchemaEnforcementError) as e:
+        models.validate_serving_input(ours, payload)
+    assert [v.column_path for v in e.value.violations] == ["n"]
+
+
+@pytest.mark.parametrize(
+    "predictions",
+    [
+        pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}),
+        pd.Series([0.5, 1.5], name="score"),
+        np.array([[1, 2], [3, 4]]),
+        [1, "a", None],
+        {"answer": "yes"},
+    ],
+    ids=["frame", "series", "ndarray", "list", "dict"],
+)
+def test_prediction_json_matches_mlflows_scoring_server(predictions):
+    import io
+
+    from mlflow.pyfunc import scoring_server
+
+    from sparksig.models.server import predictions_to_json
+
+    out = io.StringIO()
+    scoring_server.predictions_to_json(predictions, out)
+    assert predictions_to_json(predictions) == out.getvalue()

@@ -233,8 +233,8 @@ class _MlflowPredictor:
 
     def __init__(self, pyfunc_model: Any) -> None:
         self.pyfunc_model = pyfunc_model
-        impl = getattr(pyfunc_model, "_model_impl", None)
-        self.impl = impl if callable(getattr(impl, "predict", None)) else pyfunc_model
+        impl: Any = getattr(pyfunc_model, "_model_impl", None)
+        self.impl: Any = impl if callable(getattr(impl, "predict", None)) else pyfunc_model
         self.takes_params = _accepts_params(self.impl.predict, 1)
 
     @property
