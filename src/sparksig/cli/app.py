@@ -1,0 +1,86 @@
+"""The ``sparksig`` command: a click group of thin commands, one module each.
+
+Exit codes, the same for every command:
+
+- ``0``: done, nothing wrong found;
+- ``1``: the data (or a signature change) has problems: violations, breaking changes;
+- ``2``: usage error: bad arguments, a missing path, an unreadable or malformed signature or
+  model file. The message says what is wrong; no traceback.
+
+Commands import pyspark only when they run, so ``sparksig --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from sparksig import __version__
+from sparksig.errors import SchemaEnforcementError, SparksigError
+
+__all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATIONS", "cli", "main"]
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_USAGE = 2
+
+
+class _Group(click.Group):
+    """Turns sparksig's own errors into a one-line message and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SchemaEnforcementError as e:
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(EXIT_VIOLATIONS)
+        except SparksigError as e:
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="sparksig")
+def cli() -> None:
+    """MLflow-style model signatures for Apache Spark tables.
+
+    \b
+    Try it:  sparksig demo
+    Typical: sparksig infer data.parquet -o signature.json
+             sparksig validate new.parquet --signature signature.json
+    Exit codes: 0 ok, 1 violations / breaking changes found, 2 usage error.
+    """
+
+
+def _register() -> None:
+    from sparksig.cli.demo import demo
+    from sparksig.cli.diff import diff
+    from sparksig.cli.infer import infer
+    from sparksig.cli.score import score
+    from sparksig.cli.show import show
+    from sparksig.cli.validate import validate
+
+    for command in (infer, validate, show, diff, score, demo):
+        cli.add_command(command)
+    try:  # another part of the package; optional until it is installed
+        from sparksig.cli.serve import serve_command
+    except ImportError:
+        return
+    cli.add_command(serve_command, "serve")
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``sparksig`` script."""
+    cli.main(args=argv, prog_name="sparksig")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

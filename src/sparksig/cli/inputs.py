@@ -1,0 +1,235 @@
+"""What the commands read and write: Spark options, tables, and signature files.
+
+Signature files come in the forms people have on disk:
+
+- a model directory (sparksig or MLflow) or its ``MLmodel`` file: the ``signature`` block;
+- ``*.json``: ``{"inputs": [...], "outputs": [...], "params": [...]}`` (parts may be missing or
+  null, and may be JSON strings as in MLflow's ``ModelSignature.to_dict()``), or a bare list of
+  column specs, read as the inputs;
+- ``*.yaml`` / ``*.yml``: the same mapping, or a document with a ``signature:`` block.
+
+Every unreadable or malformed file raises :class:`~sparksig.errors.SerializationError` naming
+the file, which the command group turns into exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sparksig.errors import SerializationError
+from sparksig.schema import Schema
+from sparksig.signature import ModelSignature
+
+__all__ = [
+    "FORMATS",
+    "load_signature",
+    "open_session",
+    "parse_key_values",
+    "read_table",
+    "spark_options",
+    "write_signature",
+]
+
+FORMATS = ("parquet", "csv", "json", "orc")
+_SIGNATURE_KEYS = ("inputs", "outputs", "params")
+
+
+def parse_key_values(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    """``("a=1", "b=x=y")`` -> ``{"a": "1", "b": "x=y"}``; a pair without ``=`` is a usage error.
+
+    Examples:
+        >>> parse_key_values(("spark.sql.shuffle.partitions=8",), "--conf")
+        {'spark.sql.shuffle.partitions': '8'}
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint=option)
+        out[key.strip()] = value
+    return out
+
+
+def spark_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--master`` and ``--conf k=v`` (repeatable) to a command."""
+    fn = click.option(
+        "--conf",
+        "conf",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Spark setting, repeatable (e.g. --conf spark.executor.memory=4g).",
+    )(fn)
+    fn = click.option(
+        "--master",
+        default=None,
+        metavar="URL",
+        help="Spark master (local[4], yarn, spark://host:7077, k8s://...). "
+        "Default: the embedded local session from conf/spark-defaults.conf.",
+    )(fn)
+    return fn
+
+
+def open_session(master: str | None, conf: tuple[str, ...]) -> Any:
+    """The SparkSession for a command: :func:`sparksig.spark.get_session` with the options."""
+    settings = parse_key_values(conf, "--conf")
+    from sparksig.spark import get_session
+
+    return get_session(master=master, conf=settings or None)
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path
+
+
+def guess_format(path: str) -> str:
+    """The reader for a path: its extension, or ``parquet`` for a folder of ``*.parquet``.
+
+    Examples:
+        >>> guess_format("data/people.csv")
+        'csv'
+    """
+    p = Path(path)
+    suffix = p.suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    if suffix in ("jsonl", "ndjson"):
+        return "json"
+    if _is_local(path) and p.is_dir():
+        for fmt in FORMATS:
+            if any(p.glob(f"*.{fmt}")) or any(p.glob(f"*/*.{fmt}")):
+                return fmt
+    return "parquet"
+
+
+def read_table(
+    spark: Any, data: str | None, table: str | None, input_format: str | None = None
+) -> Any:
+    """A DataFrame from a path (Parquet/CSV/JSON/ORC) or a table name.
+
+    CSV is read with a header row and inferred column types.
+    """
+    if (data is None) == (table is None):
+        raise click.UsageError("give exactly one of DATA (a path) or --table NAME")
+    if table is not None:
+        return spark.table(table)
+    assert data is not None
+    if _is_local(data) and not os.path.exists(data):
+        raise click.BadParameter(f"no such file or directory: {data}", param_hint="DATA")
+    fmt = input_format or guess_format(data)
+    reader = spark.read
+    if fmt == "csv":
+        reader = reader.option("header", "true").option("inferSchema", "true")
+    return reader.format(fmt).load(data)
+
+
+# -- signature files ----------------------------------------------------------------------
+
+
+def load_signature(path: str) -> ModelSignature:
+    """Read a signature from a model directory, an MLmodel file, or a JSON/YAML file.
+
+    Raises:
+        SerializationError: the file is missing, unreadable, malformed, or has no signature.
+
+    Examples:
+        >>> load_signature("/nonexistent.json")  # doctest: +IGNORE_EXCEPTION_DETAIL
+        Traceback (most recent call last):
+        sparksig.errors.SerializationError: /nonexistent.json: no such file or directory
+    """
+    p = Path(path)
+    if p.is_dir() or p.name == "MLmodel":
+        from sparksig.models import get_model_info
+
+        signature = get_model_info(path).signature
+        if signature is None:
+            raise SerializationError("the model has no signature", str(path))
+        return signature
+    if not p.is_file():
+        raise SerializationError("no such file or directory", str(path))
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SerializationError(f"cannot read the file: {e}", str(path)) from None
+    doc = _parse_document(text, p)
+    return _signature_from_document(doc, str(path))
+
+
+def _parse_document(text: str, p: Path) -> Any:
+    if p.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise SerializationError(f"not valid YAML: {e}", str(p)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SerializationError(
+            f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})", str(p)
+        ) from None
+
+
+def _signature_from_document(doc: Any, where: str) -> ModelSignature:
+    if isinstance(doc, dict) and isinstance(doc.get("signature"), dict):
+        doc = doc["signature"]
+    try:
+        if isinstance(doc, list):
+            return ModelSignature(inputs=Schema.from_json(doc))
+        if isinstance(doc, dict) and any(k in doc for k in _SIGNATURE_KEYS):
+            if not any(doc.get(k) for k in _SIGNATURE_KEYS):
+                raise SerializationError("the signature has no inputs, outputs or params", where)
+            return ModelSignature.from_dict(doc)
+    except SerializationError as e:
+        if str(e).startswith(where):
+            raise
+        raise SerializationError(str(e), where) from None
+    raise SerializationError(
+        "expected a signature: a mapping with inputs/outputs/params, a list of column specs, "
+        "or an MLmodel document with a signature block",
+        where,
+    )
+
+
+def signature_document(signature: ModelSignature) -> dict[str, Any]:
+    """The readable JSON form written by ``infer -o x.json``: parts as lists, or null."""
+    return {
+        "inputs": signature.inputs.to_dict() if signature.inputs else None,
+        "outputs": signature.outputs.to_dict() if signature.outputs else None,
+        "params": signature.params.to_dict() if signature.params else None,
+    }
+
+
+def write_signature(signature: ModelSignature, path: str) -> str:
+    """Write a signature where ``path`` says; returns a short description of what was written.
+
+    - ``*.json`` -> the readable JSON form (:func:`signature_document`);
+    - ``*.yaml`` / ``*.yml`` -> MLflow's MLmodel ``signature`` mapping (JSON strings) as YAML;
+    - a model directory, or a file named ``MLmodel`` -> the ``signature`` block of that MLmodel
+      file, keeping every other key (a new MLmodel file is created when none exists).
+    """
+    p = Path(path)
+    if p.is_dir() or p.name == "MLmodel":
+        from sparksig.models.mlmodel import mlmodel_path, set_signature, write_mlmodel
+
+        file = Path(mlmodel_path(path))
+        if file.exists():
+            set_signature(path, signature)
+            return f"signature of {file}"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        write_mlmodel(str(file), {"signature": signature.to_dict()})
+        return str(file)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        p.write_text(yaml.safe_dump({"signature": signature.to_dict()}, sort_keys=False))
+    else:
+        p.write_text(json.dumps(signature_document(signature), indent=2) + "\n")
+    return str(p)

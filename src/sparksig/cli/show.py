@@ -1,0 +1,86 @@
+"""``sparksig show PATH``: a model directory's or signature file's signature, params, examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sparksig.cli.console import out_console, signature_tree
+from sparksig.cli.inputs import load_signature, signature_document
+
+__all__ = ["model_details", "show"]
+
+
+def model_details(path: str) -> dict[str, Any]:
+    """What ``show`` prints for a model directory besides the signature (JSON-ready)."""
+    from sparksig.models import get_model_info, load_input_example_params, load_serving_example
+
+    info = get_model_info(path)
+    details: dict[str, Any] = {
+        "flavors": sorted(info.flavors),
+        "model_uuid": info.model_uuid,
+        "created": info.utc_time_created,
+        "mlflow_version": info.mlflow_version,
+        "input_example": None,
+        "input_example_params": None,
+        "serving_input_example": None,
+    }
+    if info.saved_input_example_info is not None:
+        example = info.saved_input_example_info
+        example_file = Path(info.path) / example["artifact_path"]
+        if example_file.is_file():
+            details["input_example"] = json.loads(example_file.read_text(encoding="utf-8"))
+        details["input_example_params"] = load_input_example_params(path)
+        serving = load_serving_example(path)
+        details["serving_input_example"] = json.loads(serving) if serving else None
+    return details
+
+
+def _is_model(path: str) -> bool:
+    p = Path(path)
+    return (p / "MLmodel").is_file() or p.name == "MLmodel"
+
+
+@click.command()
+@click.argument("path")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tree", "json"]),
+    default="tree",
+    show_default=True,
+)
+def show(path: str, fmt: str) -> None:
+    """Show the signature in PATH (model directory, MLmodel, *.json or *.yaml file).
+
+    For a model directory, also the flavors and the saved input and serving examples.
+    """
+    signature = load_signature(path)
+    details = model_details(path) if _is_model(path) else None
+    if fmt == "json":
+        doc: dict[str, Any] = {"signature": signature_document(signature)}
+        if details is not None:
+            doc["model"] = details
+        click.echo(json.dumps(doc, indent=2, default=str))
+        return
+    console = out_console()
+    console.print(signature_tree(signature, f"signature of {path}"))
+    if details is None:
+        return
+    console.print(f"\n[bold]flavors[/bold]: {', '.join(details['flavors']) or 'none'}")
+    for key in ("model_uuid", "created", "mlflow_version"):
+        if details[key]:
+            console.print(f"[bold]{key}[/bold]: {details[key]}")
+    for key, title in (
+        ("input_example", "input example"),
+        ("input_example_params", "input example params"),
+        ("serving_input_example", "serving input example"),
+    ):
+        if details[key] is not None:
+            console.print(f"\n[bold]{title}[/bold]")
+            console.print_json(json.dumps(details[key], default=str))
+    if details["input_example"] is None:
+        console.print("\n[dim]no input example saved[/dim]")
