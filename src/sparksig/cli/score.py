@@ -8,6 +8,7 @@ not satisfy the signature (the job stops; nothing half-written is kept), 2 on us
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
 
@@ -135,6 +136,10 @@ def score(
 
     get_model_info(model)  # a missing or broken model directory is a usage error, before Spark
     params = parse_params(param_pairs)
+    if not overwrite and os.path.exists(output):
+        raise click.BadParameter(
+            f"{output} exists; pass --overwrite to replace it", param_hint="-o"
+        )
     spark = open_session(master, conf)
     df = read_table(spark, data, table, input_format)
     start = time.perf_counter()

@@ -205,6 +205,10 @@ def validate(
     Exit code 0 when clean, 1 when violations were found, 2 on usage errors.
     """
     signature = load_signature(signature_path)  # before Spark starts: bad files fail fast
+    if quarantine_out and not overwrite and os.path.exists(quarantine_out):
+        raise click.BadParameter(
+            f"{quarantine_out} exists; pass --overwrite to replace it", param_hint="--quarantine"
+        )
     if signature.inputs is None:
         raise click.BadParameter("the signature has no inputs to check", param_hint="--signature")
     spark = open_session(master, conf)
