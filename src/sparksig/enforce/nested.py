@@ -90,7 +90,12 @@ def check_arrow(
     ctx: ArrowContext,
 ) -> None:
     """Check ``arr`` against ``spec``; record findings charged to ``rows`` (one per element)."""
-    if isinstance(spec, AnyType) or len(arr) == 0:
+    if isinstance(spec, AnyType):
+        return
+    if ctx.findings.n == 0:
+        _check_type(arr.type, spec, path, ctx)  # an empty batch: the types alone decide
+        return
+    if len(arr) == 0:
         return
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -255,3 +260,65 @@ def _check_map(
                 check_arrow(sub, spec.value_type, where, required, rows[present], ctx)
         return
     _mismatch(arr, spec, path, rows, nulls, ctx)
+
+
+def _check_type(t: pa.DataType, spec: SpecType, path: str, ctx: ArrowContext) -> None:
+    """Schema-level check of an Arrow type against a spec (no rows: counts are rows checked)."""
+    out = ctx.findings
+    if isinstance(spec, AnyType) or pa.types.is_null(t):
+        return
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    bad = f"expected {spec_name(spec)}, got {t} at {path}: cast the column or change the type declared for {path}"
+    if isinstance(spec, DataType):
+        if not arrow_accepts(t, spec, allow_tz=ctx.from_spark):
+            out.add(Code.TYPE_MISMATCH, path, bad)
+        return
+    if isinstance(spec, SparkMLVector):
+        if pa.types.is_struct(t) and t.get_field_index("values") >= 0:
+            return
+        spec = Array(DataType.double)
+    if isinstance(spec, Array):
+        if _is_list(t):
+            _check_type(t.value_type, spec.dtype, f"{path}[]", ctx)
+        else:
+            out.add(Code.TYPE_MISMATCH, path, bad)
+        return
+    if isinstance(spec, Object):
+        if not pa.types.is_struct(t):
+            out.add(Code.TYPE_MISMATCH, path, bad)
+            return
+        fields = {t.field(i).name: t.field(i).type for i in range(t.num_fields)}
+        for name in fields:
+            if name not in {p.name for p in spec.properties}:
+                out.add(
+                    Code.UNEXPECTED_PROPERTY,
+                    f"{path}.{name}",
+                    f"property {name!r} is not declared in {spec_name(spec)} at {path}: remove "
+                    "it from the data or declare it in the signature",
+                )
+        for prop in spec.properties:
+            if prop.name in fields:
+                _check_type(fields[prop.name], prop.dtype, f"{path}.{prop.name}", ctx)
+            elif prop.required:
+                out.add(
+                    Code.MISSING_PROPERTY,
+                    f"{path}.{prop.name}",
+                    f"required property {prop.name!r} of {path} is missing: add it to the "
+                    "data or declare it optional (required=False)",
+                )
+        return
+    assert isinstance(spec, Map)
+    if pa.types.is_map(t):
+        if not (pa.types.is_string(t.key_type) or pa.types.is_large_string(t.key_type)):
+            out.add(
+                Code.TYPE_MISMATCH,
+                f"{path}{{key}}",
+                f"map keys must be strings, got {t.key_type} at {path}: convert the keys to str",
+            )
+        _check_type(t.item_type, spec.value_type, f"{path}{{}}", ctx)
+    elif pa.types.is_struct(t):
+        for i in range(t.num_fields):
+            _check_type(t.field(i).type, spec.value_type, f"{path}{{}}", ctx)
+    else:
+        out.add(Code.TYPE_MISMATCH, path, bad)
