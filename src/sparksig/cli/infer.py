@@ -12,6 +12,7 @@ import click
 from sparksig.cli.console import err_console, out_console, signature_tree
 from sparksig.cli.inputs import (
     FORMATS,
+    check_data,
     open_session,
     read_table,
     signature_document,
@@ -128,6 +129,7 @@ def infer(
     Types come from the table's Spark schema; whether each column (and nested field) is
     required comes from the data: a seeded sample by default, every row with --mode full.
     """
+    check_data(data, table)
     spark = open_session(master, conf)
     df = read_table(spark, data, table, input_format)
     outcome = infer_table(df, mode, fraction, max_rows, seed, progress)

@@ -28,6 +28,7 @@ from sparksig.signature import ModelSignature
 
 __all__ = [
     "FORMATS",
+    "check_data",
     "load_signature",
     "open_session",
     "parse_key_values",
@@ -107,6 +108,14 @@ def guess_format(path: str) -> str:
     return "parquet"
 
 
+def check_data(data: str | None, table: str | None) -> None:
+    """Usage errors about DATA / --table, raised before Spark starts."""
+    if (data is None) == (table is None):
+        raise click.UsageError("give exactly one of DATA (a path) or --table NAME")
+    if data is not None and _is_local(data) and not os.path.exists(data):
+        raise click.BadParameter(f"no such file or directory: {data}", param_hint="DATA")
+
+
 def read_table(
     spark: Any, data: str | None, table: str | None, input_format: str | None = None
 ) -> Any:
@@ -114,13 +123,10 @@ def read_table(
 
     CSV is read with a header row and inferred column types.
     """
-    if (data is None) == (table is None):
-        raise click.UsageError("give exactly one of DATA (a path) or --table NAME")
+    check_data(data, table)
     if table is not None:
         return spark.table(table)
     assert data is not None
-    if _is_local(data) and not os.path.exists(data):
-        raise click.BadParameter(f"no such file or directory: {data}", param_hint="DATA")
     fmt = input_format or guess_format(data)
     reader = spark.read
     if fmt == "csv":

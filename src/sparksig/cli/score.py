@@ -17,6 +17,7 @@ import click
 from sparksig.cli.console import err_console
 from sparksig.cli.inputs import (
     FORMATS,
+    check_data,
     open_session,
     parse_key_values,
     read_table,
@@ -140,6 +141,7 @@ def score(
         raise click.BadParameter(
             f"{output} exists; pass --overwrite to replace it", param_hint="-o"
         )
+    check_data(data, table)
     spark = open_session(master, conf)
     df = read_table(spark, data, table, input_format)
     start = time.perf_counter()

@@ -14,7 +14,14 @@ from typing import Any
 import click
 
 from sparksig.cli.console import err_console, out_console, report_table
-from sparksig.cli.inputs import FORMATS, load_signature, open_session, read_table, spark_options
+from sparksig.cli.inputs import (
+    FORMATS,
+    check_data,
+    load_signature,
+    open_session,
+    read_table,
+    spark_options,
+)
 from sparksig.cli.progress import SparkProgress
 from sparksig.errors import ValidationReport
 from sparksig.signature import ModelSignature
@@ -211,6 +218,7 @@ def validate(
         )
     if signature.inputs is None:
         raise click.BadParameter("the signature has no inputs to check", param_hint="--signature")
+    check_data(data, table)
     spark = open_session(master, conf)
     df = read_table(spark, data, table, input_format)
     if quarantine_out:
