@@ -36,6 +36,8 @@ def enforce_schema(data: Any, schema: Schema | ModelSignature, *, strict_nulls: 
         ['a', 'b']
     """
     if isinstance(schema, ModelSignature):
+        if schema.inputs is None:
+            raise SparksigError("the signature has no input schema to enforce")
         schema = schema.inputs
     if not isinstance(schema, Schema):
         raise SparksigError(

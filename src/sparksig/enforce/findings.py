@@ -60,7 +60,7 @@ class Findings:
 
     def add(
         self,
-        code: Code,
+        code: Code | str,
         path: str,
         message: str,
         rows: np.ndarray | None = None,

@@ -172,7 +172,7 @@ class Plan:
         """Pair each spec with the batch column it reads: (spec, position, path)."""
         specs: list[ColSpec] = list(self.schema.inputs)  # type: ignore[arg-type]
         if self.schema.has_input_names():
-            where = {}
+            where: dict[Any, int] = {}
             for i, name in enumerate(names):
                 where.setdefault(name, i)
             out = []

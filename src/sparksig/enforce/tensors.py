@@ -120,9 +120,9 @@ def enforce_tensors(data: Any, schema: Schema) -> np.ndarray | dict[str, Any]:
     problems = _Problems()
     if isinstance(data, pd.Series):
         data = pd.DataFrame(data)
-    specs = schema.inputs
+    specs = [s for s in schema.inputs if isinstance(s, TensorSpec)]
     if schema.has_input_names():
-        names = [s.name for s in specs]
+        names = [str(s.name) for s in specs]
         if isinstance(data, np.ndarray) and len(names) == 1:
             data = {names[0]: data}
         if not isinstance(data, (dict, pd.DataFrame)):
