@@ -123,7 +123,7 @@ class Violation:
             "code": self.code,
             "column_path": self.column_path,
             "count": self.count,
-            "examples": [_jsonable(e) for e in self.examples],
+            "examples": [to_jsonable(e) for e in self.examples],
             "message": self.message,
         }
 
@@ -138,17 +138,18 @@ class Violation:
         )
 
 
-def _jsonable(value: Any) -> Any:
+def to_jsonable(value: Any) -> Any:
+    """A JSON-safe copy of an example value (numpy scalars unwrapped, others by repr)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [to_jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v) for k, v in value.items()}
     item = getattr(value, "item", None)  # numpy scalars
     if callable(item):
         try:
-            return _jsonable(item())
+            return to_jsonable(item())
         except (TypeError, ValueError):
             pass
     return repr(value)

@@ -35,19 +35,25 @@ class ColSpec:
     """
 
     type: SpecType
-    name: str | None
+    name: str | int | None
     required: bool
 
     def __init__(
-        self, type: SpecType | str, name: str | None = None, required: bool = True
+        self, type: SpecType | str, name: str | int | None = None, required: bool = True
     ) -> None:
-        if name is not None and not isinstance(name, str):
-            raise SchemaDefinitionError(f"ColSpec name must be a string or None, got {name!r}")
+        # MLflow keeps pandas' integer column labels (a DataFrame with default columns infers
+        # names 0, 1, ...) and writes them as JSON numbers; they must read back.
+        if name is not None and (not isinstance(name, (str, int)) or isinstance(name, bool)):
+            raise SchemaDefinitionError(
+                f"ColSpec name must be a string, an integer column label or None, got {name!r}"
+            )
         if not isinstance(required, bool):
             raise SchemaDefinitionError(
                 f"ColSpec {name!r}: required must be a bool, got {required!r}"
             )
-        object.__setattr__(self, "type", as_type(type, name or "<unnamed column>"))
+        object.__setattr__(
+            self, "type", as_type(type, "<unnamed column>" if name is None else str(name))
+        )
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "required", required)
 
@@ -65,7 +71,7 @@ class ColSpec:
     @classmethod
     def from_json_dict(cls, d: dict[str, Any], path: str = "") -> ColSpec:
         name = d.get("name")
-        if name is not None and not isinstance(name, str):
+        if name is not None and (not isinstance(name, (str, int)) or isinstance(name, bool)):
             raise SerializationError(f"'name' must be a string, got {name!r}", f"{path}.name")
         if "required" in d:
             required = d["required"]

@@ -281,11 +281,6 @@ def test_set_signature_accepts_an_mlflow_signature(tmp_path):
     assert Model.load(str(tmp_path)).signature == ml_sig
 
 
-@pytest.mark.xfail(
-    reason="core gap: MLflow writes integer column names for DataFrames with default columns "
-    "and reads them back; sparksig's Schema.from_json refuses them",
-    strict=True,
-)
 def test_mlflow_signature_with_integer_column_names_reads(tmp_path):
     df = pd.DataFrame([[1, 2.5]])
     _mlflow_save(str(tmp_path), df, mlflow_infer_signature(df))

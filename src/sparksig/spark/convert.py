@@ -194,8 +194,8 @@ def from_spark_type(spark_type: T.DataType, path: str = "") -> Any:
 
 
 def column_name(spec: ColSpec | TensorSpec, position: int) -> str:
-    """A spec's Spark column name: its own, or ``_<position>`` when the schema is unnamed."""
-    return spec.name if spec.name is not None else f"_{position}"
+    """A spec's Spark column name: its own (as text), or ``_<position>`` when unnamed."""
+    return str(spec.name) if spec.name is not None else f"_{position}"
 
 
 def to_spark_schema(schema: Schema) -> T.StructType:
