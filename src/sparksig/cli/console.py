@@ -84,7 +84,7 @@ def _schema_node(tree: Tree, title: str, schema: Schema | None) -> None:
     kind = "tensors" if schema.is_tensor_spec() else "columns"
     node = tree.add(Text(f"{title} ({len(schema)} {kind})", style="magenta bold"))
     for i, spec in enumerate(schema.inputs):
-        name = spec.name if spec.name is not None else f"[{i}]"
+        name = str(spec.name) if spec.name is not None else f"[{i}]"
         child = node.add(_spec_label(name, spec))
         if isinstance(spec, ColSpec):
             _add_type_children(child, spec.type)

@@ -13,6 +13,8 @@ from sparksig.cli.inputs import load_signature, signature_document
 
 __all__ = ["model_details", "show"]
 
+_EXAMPLE_CHARS = 2000
+
 
 def model_details(path: str) -> dict[str, Any]:
     """What ``show`` prints for a model directory besides the signature (JSON-ready)."""
@@ -80,7 +82,10 @@ def show(path: str, fmt: str) -> None:
         ("serving_input_example", "serving input example"),
     ):
         if details[key] is not None:
+            text = json.dumps(details[key], default=str)
+            if len(text) > _EXAMPLE_CHARS:
+                text = text[: _EXAMPLE_CHARS - 1] + "…"
             console.print(f"\n[bold]{title}[/bold]")
-            console.print_json(json.dumps(details[key], default=str))
+            console.print(text, soft_wrap=True, markup=False)
     if details["input_example"] is None:
         console.print("\n[dim]no input example saved[/dim]")

@@ -88,7 +88,9 @@ def quarantine_table(
 
     declared = set(signature.inputs.input_names()) if signature.inputs else set()
     keep = tuple(k for k in key_columns if k not in declared)
-    valid, rejected = conform(df, signature, on_error="quarantine", keep_columns=keep)
+    split = conform(df, signature, on_error="quarantine", keep_columns=keep)
+    assert isinstance(split, tuple)
+    valid, rejected = split
     valid_path, rejected_path = os.path.join(out, "valid"), os.path.join(out, "rejected")
     mode = "overwrite" if overwrite else "errorifexists"
     with SparkProgress(df.sparkSession, err_console(), enabled=progress, description="quarantine"):
