@@ -171,3 +171,13 @@ def test_renders_in_headless_chromium(tmp_path):
     assert _png_size(data) == (1200, 900)
     # A blank white page compresses to a few KB; a rendered report with text and bars does not.
     assert len(data) > 20_000
+
+
+def test_keyed_examples_show_the_row_keys():
+    report = ValidationReport(
+        "full",
+        10,
+        (Violation("null_in_required", "age", 1, ({"value": None, "keys": {"id": 7}},)),),
+    )
+    page = render_html(report, generated_at=WHEN)
+    assert "<code>None (id=7)</code>" in page

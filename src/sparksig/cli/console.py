@@ -114,8 +114,10 @@ def signature_tree(signature: ModelSignature, title: str = "signature") -> Tree:
     return tree
 
 
-def _short(value: Any, limit: int = 30) -> str:
-    text = repr(value)
+def _short(value: Any, limit: int = 40) -> str:
+    from sparksig.report.html import example_text
+
+    text = example_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

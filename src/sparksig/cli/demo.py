@@ -142,7 +142,9 @@ def demo(out: str, progress: bool | None, master: str | None, conf: tuple[str, .
 
     console.rule("3. validate the incoming batch against it")
     df = spark.read.parquet(incoming).cache()
-    outcome = validate_table(df, inferred.signature, mode="full", progress=progress)
+    outcome = validate_table(
+        df, inferred.signature, mode="full", key_columns=("customer_id",), progress=progress
+    )
     console.print(report_table(outcome.report))
     html = os.path.join(out, "report.html")
     write_report(outcome, "html", html, incoming, inferred.signature, signature_file)

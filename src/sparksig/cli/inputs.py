@@ -112,7 +112,8 @@ def check_data(data: str | None, table: str | None) -> None:
     """Usage errors about DATA / --table, raised before Spark starts."""
     if (data is None) == (table is None):
         raise click.UsageError("give exactly one of DATA (a path) or --table NAME")
-    if data is not None and _is_local(data) and not os.path.exists(data):
+    is_glob = data is not None and any(c in data for c in "*?[")
+    if data is not None and _is_local(data) and not is_glob and not os.path.exists(data):
         raise click.BadParameter(f"no such file or directory: {data}", param_hint="DATA")
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from sparksig.report.html import render_html, violation_counts_by_column
+from sparksig.report.html import example_text, render_html, violation_counts_by_column
 
-__all__ = ["render_html", "violation_counts_by_column"]
+__all__ = ["example_text", "render_html", "violation_counts_by_column"]

@@ -22,7 +22,7 @@ from typing import Any
 from sparksig.errors import ValidationReport, Violation
 from sparksig.signature import ModelSignature
 
-__all__ = ["render_html", "violation_counts_by_column"]
+__all__ = ["example_text", "render_html", "violation_counts_by_column"]
 
 _CSS = """
 :root { --ok:#1a7f37; --bad:#cf222e; --ink:#1f2328; --muted:#59636e; --line:#d1d9e0;
@@ -220,8 +220,27 @@ def _row(v: Violation, checked: int) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    text = example_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def example_text(value: Any) -> str:
+    """An example as text; keyed examples (``validate(..., key_columns=...)``) show their keys.
+
+    Examples:
+        >>> example_text({"value": None, "keys": {"id": 7}})
+        'None (id=7)'
+        >>> example_text(-3)
+        '-3'
+    """
+    if (
+        isinstance(value, dict)
+        and set(value) == {"value", "keys"}
+        and isinstance(value["keys"], dict)
+    ):
+        keys = ", ".join(f"{k}={v!r}" for k, v in value["keys"].items())
+        return f"{value['value']!r} ({keys})"
+    return repr(value)
 
 
 def _signature_table(signature: ModelSignature) -> str:
