@@ -51,5 +51,5 @@ def enforce_schema(data: Any, schema: Schema | ModelSignature, *, strict_nulls: 
                 "enforcing a Spark DataFrame needs sparksig.spark.validate, which could not be "
                 f"imported ({e})"
             ) from None
-        return conform(data, schema)
+        return conform(data, schema, strict_nulls=strict_nulls)
     return compile_plan(schema, strict_nulls=strict_nulls).enforce(data)

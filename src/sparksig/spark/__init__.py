@@ -1,6 +1,10 @@
 """Spark side of sparksig: type mapping, the embedded session, inference, validation, scoring.
 
-Importing this package imports pyspark.
+Importing this package imports pyspark (and pandas/pyarrow for the executor-side code).
+
+Examples:
+    >>> from sparksig import spark as sss  # doctest: +SKIP
+    >>> report = sss.validate(df, signature, mode="sampled", fraction=0.01)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -11,12 +15,22 @@ from sparksig.spark.convert import (
     to_spark_schema,
     to_spark_type,
 )
+from sparksig.spark.infer import InferenceResult, infer_schema, infer_schema_report
 from sparksig.spark.session import get_session
+from sparksig.spark.udf import spark_udf
+from sparksig.spark.validate import REASONS_COLUMN, conform, validate
 
 __all__ = [
+    "REASONS_COLUMN",
+    "InferenceResult",
+    "conform",
     "from_spark_schema",
     "from_spark_type",
     "get_session",
+    "infer_schema",
+    "infer_schema_report",
+    "spark_udf",
     "to_spark_schema",
     "to_spark_type",
+    "validate",
 ]
