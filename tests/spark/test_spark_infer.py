@@ -135,14 +135,16 @@ def test_sampled_reports_its_sample_and_a_seed_reproduces_it(spark, rare) -> Non
 
 
 def test_sampled_without_seed_draws_one_and_reports_it(spark, rare) -> None:
-    result = infer_schema_report(rare.select("x"), max_rows=1_000)
+    result = infer_schema_report(rare.select("x"), mode="sampled", max_rows=1_000)
     assert result.mode == "sampled" and isinstance(result.seed, int)
-    again = infer_schema_report(rare.select("x"), max_rows=1_000, seed=result.seed)
+    again = infer_schema_report(rare.select("x"), mode="sampled", max_rows=1_000, seed=result.seed)
     assert again.rows_checked == result.rows_checked
 
 
 def test_explicit_fraction_is_applied(spark, rare) -> None:
-    result = infer_schema_report(rare.select("y"), fraction=0.01, max_rows=None, seed=1)
+    result = infer_schema_report(
+        rare.select("y"), mode="sampled", fraction=0.01, max_rows=None, seed=1
+    )
     assert result.fraction == 0.01
     assert 8_000 < result.rows_checked < 12_000  # Bernoulli(0.01) over 1M rows
 
@@ -263,6 +265,11 @@ def test_unknown_size_reads_every_row_and_says_full(spark) -> None:
 def test_bad_arguments(spark, kwargs) -> None:
     with pytest.raises(SchemaDefinitionError):
         infer_schema(spark.range(1), **kwargs)
+
+
+def test_default_mode_reads_every_row(spark, rare) -> None:
+    result = infer_schema_report(rare.select("x"))
+    assert result.mode == "full" and result.null_paths == ("x",)
 
 
 def test_result_is_frozen_and_printable(spark) -> None:

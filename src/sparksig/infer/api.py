@@ -54,7 +54,7 @@ def infer_schema(data: Any) -> Schema:
 
     Accepts a pandas DataFrame or Series, a numpy array, a dict of numpy arrays (tensors),
     a dict of values, a list of dicts, a list, a scalar, a scipy csr/csc matrix, or a Spark
-    DataFrame (delegated to :func:`sparksig.spark.infer.infer_schema`, sampled by default).
+    DataFrame (delegated to :func:`sparksig.spark.infer.infer_schema`, every row by default).
 
     Raises:
         InferenceError: the data has no schema (mixed-type lists, ``uint64``, unknown
