@@ -267,6 +267,12 @@ def test_bad_arguments(spark, kwargs) -> None:
         infer_schema(spark.range(1), **kwargs)
 
 
+def test_no_rows_no_evidence_of_nulls(spark) -> None:
+    result = infer_schema_report(spark.createDataFrame([], "a double"), mode="full")
+    assert result.rows_checked == result.rows_total == 0
+    assert result.schema == Schema([ColSpec(DataType.double, "a")])
+
+
 def test_default_mode_reads_every_row(spark, rare) -> None:
     result = infer_schema_report(rare.select("x"))
     assert result.mode == "full" and result.null_paths == ("x",)

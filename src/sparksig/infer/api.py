@@ -10,8 +10,8 @@ Deliberate differences from MLflow (each tested in ``tests/mlflow/test_infer_vs_
 * A 2-tuple ``(input, params_dict)`` as ``model_input`` is split into input and params, as
   MLflow does for ``input_example``; MLflow's ``infer_signature`` gives ``any`` for it.
 * Non-string column labels (``pd.DataFrame([[1, 2]])`` has columns ``0, 1``) become string
-  names (``"0"``, ``"1"``); MLflow writes them as JSON numbers, which its own loader turns
-  back into ints that no DataFrame column lookup by name can then match reliably.
+  names (``"0"``, ``"1"``): sparksig's column names are strings, as Spark's and JSON's
+  object keys are; MLflow writes the int labels as JSON numbers.
 * Empty-list params are ``string`` lists (MLflow: ``datetime``, by accident).
 * Spark DataFrames: see :mod:`sparksig.spark.infer` (nullability from the data, maps as
   ``Map`` without collecting keys).

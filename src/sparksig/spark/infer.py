@@ -82,7 +82,8 @@ class InferenceResult:
         mode: ``"full"`` when every row was read (the ``required`` flags are exact), else
             ``"sampled"`` (the flags are estimates from the sample).
         rows_checked: rows whose values were read (0 when no column needed the data).
-        seed: the sampling seed used (pass it again to reproduce a sample), or None.
+        seed: the sampling seed used, or None. The same seed reproduces the sample on the
+            same data with the same partitioning.
         rows_total: rows in the table, counted in the same job (None when no job ran).
         fraction: the sampling fraction applied, or None when every row was read.
         null_paths: the nullable paths where a null was seen (``"a"``, ``"s.f"``,
@@ -150,6 +151,11 @@ def infer_schema_report(
         ('sampled', 1012, 7)
     """
     _check_args(mode, fraction, max_rows, seed)
+    if df.isStreaming:
+        raise SchemaDefinitionError(
+            "cannot infer from a streaming DataFrame (its rows do not exist yet); infer from a "
+            "batch read of the same source, e.g. spark.read.format(...).load(...)"
+        )
     struct = df.schema
     if not struct.fields:
         raise SchemaDefinitionError("the DataFrame has no columns; a schema needs at least one")
