@@ -234,3 +234,48 @@ def test_score_missing_model_is_a_usage_error(spark, invoke, tables, tmp_path):
     result = invoke("score", clean, "--model", tmp_path / "nomodel", "-o", tmp_path / "o")
     assert result.exit_code == 2
     assert "MLmodel" in result.stderr
+
+
+# -- progress --------------------------------------------------------------------------------
+
+
+def test_snapshot_reads_a_running_job_from_the_real_status_tracker(spark, tmp_path):
+    """The job's two tasks block on a gate file, so the stage is surely active when read."""
+    import threading
+
+    from sparksig.cli.progress import snapshot
+
+    gate = tmp_path / "gate"
+
+    def wait_for_gate(rows):
+        import os
+        import threading as th
+
+        pause = th.Event()
+        for _ in range(2400):  # a barrier, bounded at ~2 minutes, not a timing assumption
+            if os.path.exists(gate):
+                break
+            pause.wait(0.05)
+        yield sum(1 for _ in rows)
+
+    result = {}
+    job = threading.Thread(
+        target=lambda: result.update(
+            n=spark.sparkContext.parallelize(range(10), 2).mapPartitions(wait_for_gate).sum()
+        )
+    )
+    job.start()
+    tracker, states, pause = spark.sparkContext.statusTracker(), (), threading.Event()
+    try:
+        for _ in range(2400):
+            states = snapshot(tracker)
+            if states:
+                break
+            pause.wait(0.05)
+    finally:
+        gate.touch()
+        job.join(timeout=300)
+    assert result["n"] == 10
+    assert len(states) == 1
+    assert states[0].tasks_total == 2
+    assert states[0].tasks_done == 0  # read while both tasks were waiting at the gate
