@@ -342,3 +342,14 @@ def test_map_and_never_null_columns_differ_from_mlflow_deliberately(spark) -> No
 def test_any_for_variants(spark) -> None:
     df = spark.range(1).select(F.parse_json(F.lit('{"a": 1}')).alias("v"))
     assert infer_schema(df, mode="full").inputs[0].type == AnyType()
+
+
+def test_vectors_match_mlflow(spark) -> None:
+    from pyspark.ml.feature import VectorAssembler
+
+    df = VectorAssembler(inputCols=["a", "b"], outputCol="v").transform(
+        spark.createDataFrame([(1.0, 2.0)], "a double, b double")
+    )
+    ours = infer_schema(df.select("v"), mode="full").to_json()
+    assert ours == '[{"type": "sparkml_vector", "name": "v", "required": true}]'
+    assert _mlflow_inputs(df.select("v")) == ours
