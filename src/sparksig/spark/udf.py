@@ -19,6 +19,7 @@ arguments always travel as one struct column, so every convention goes through o
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -209,7 +210,10 @@ def _build_arrow_udf(
                 output_plan.enforce(_output_frame(output, output_plan.schema))
             yield _to_arrow(output, arrow_result, n)
 
-    return arrow_udf(score, result_type, ArrowUDFType.SCALAR_ITER)
+    with warnings.catch_warnings():
+        # pyspark prefers type hints to an explicit UDF type; the explicit type is clearer here.
+        warnings.simplefilter("ignore", UserWarning)
+        return arrow_udf(score, result_type, ArrowUDFType.SCALAR_ITER)
 
 
 _SAMPLE_FRACTION = 0.1
