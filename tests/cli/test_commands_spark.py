@@ -279,3 +279,24 @@ def test_snapshot_reads_a_running_job_from_the_real_status_tracker(spark, tmp_pa
     assert len(states) == 1
     assert states[0].tasks_total == 2
     assert states[0].tasks_done == 0  # read while both tasks were waiting at the gate
+
+
+def test_score_with_params_and_a_bad_param(spark, invoke, tmp_path):
+    from sparksig import ParamSchema, ParamSpec, models
+
+    path = tmp_path / "scaler"
+    signature = ModelSignature(
+        Schema([ColSpec("double", "amount")]),
+        Schema([ColSpec("double")]),
+        ParamSchema([ParamSpec("factor", "double", 1.0)]),
+    )
+    models.save_model(path, lambda df, params: df["amount"] * params["factor"], signature=signature)
+    data = tmp_path / "amounts.parquet"
+    pq.write_table(pa.table({"amount": [1.0, 2.0]}), data)
+    out = tmp_path / "scored"
+    ok = invoke("score", data, "-m", path, "-o", out, "--param", "factor=10", "--output-col", "y")
+    assert ok.exit_code == 0, ok.output
+    assert sorted(r.y for r in spark.read.parquet(str(out)).collect()) == [10.0, 20.0]
+    bad = invoke("score", data, "-m", path, "-o", tmp_path / "o2", "--param", "factor=abc")
+    assert bad.exit_code == 2  # a param the signature rejects is a usage error, not bad data
+    assert "factor" in bad.stderr and "Traceback" not in bad.stderr

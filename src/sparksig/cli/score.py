@@ -24,6 +24,7 @@ from sparksig.cli.inputs import (
     spark_options,
 )
 from sparksig.cli.progress import SparkProgress
+from sparksig.errors import SchemaEnforcementError
 
 __all__ = ["parse_params", "score", "score_table"]
 
@@ -149,6 +150,10 @@ def score(
         rows = score_table(
             df, model, output, output_col, params, check, result_type, overwrite, progress
         )
+    except SchemaEnforcementError as e:
+        if all(v.code == "invalid_param" for v in e.violations):
+            raise click.BadParameter(str(e), param_hint="--param") from None
+        raise
     except Exception as e:
         failure = _enforcement_failure(e)
         if failure is None:
