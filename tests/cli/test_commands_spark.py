@@ -99,9 +99,17 @@ def test_infer_csv_as_json_and_into_an_mlmodel(spark, invoke, tmp_path):
 
 def test_infer_from_a_table_name(spark, invoke):
     spark.createDataFrame([(1, "a")], "k long, v string").createOrReplaceTempView("cli_view")
-    result = invoke("infer", "--table", "cli_view", "--format", "json", "--mode", "full")
+    result = invoke("infer", "--table", "cli_view", "--format", "json")
     assert result.exit_code == 0, result.output
     assert [c["name"] for c in json.loads(result.stdout)["inputs"]] == ["k", "v"]
+    assert "from 1 of 1 rows (full)" in result.stderr  # every row by default
+
+
+def test_infer_sampled_reports_the_seed(spark, invoke, tables):
+    clean, _ = tables
+    result = invoke("infer", clean, "--mode", "sampled", "--max-rows", "5", "--seed", "11")
+    assert result.exit_code == 0, result.output
+    assert "(sampled, seed 11)" in result.stderr
 
 
 def test_infer_missing_path_is_a_usage_error(spark, invoke, tmp_path):

@@ -50,7 +50,7 @@ class InferOutcome:
 
 def infer_table(
     df: Any,
-    mode: str = "sampled",
+    mode: str = "full",
     fraction: float | None = None,
     max_rows: int | None = None,
     seed: int | None = None,
@@ -87,9 +87,9 @@ def infer_table(
 @click.option(
     "--mode",
     type=click.Choice(["sampled", "full"]),
-    default="sampled",
+    default="full",
     show_default=True,
-    help="sampled: required flags estimated from a seeded sample; full: every row, exact.",
+    help="full: every row, exact required flags; sampled: estimated from a seeded sample.",
 )
 @click.option("--fraction", type=click.FloatRange(0, 1, min_open=True), help="Sample fraction.")
 @click.option("--max-rows", type=click.IntRange(min=1), help="Target sample size (sampled).")
@@ -127,7 +127,7 @@ def infer(
     """Infer a signature from DATA (Parquet, CSV, JSON or ORC path) or --table NAME.
 
     Types come from the table's Spark schema; whether each column (and nested field) is
-    required comes from the data: a seeded sample by default, every row with --mode full.
+    required comes from the data: every row by default, a seeded sample with --mode sampled.
     """
     check_data(data, table)
     spark = open_session(master, conf)
