@@ -129,7 +129,7 @@ def test_sampled_reports_its_sample_and_a_seed_reproduces_it(spark, rare) -> Non
     assert len(jobs) == 1
     assert first.mode == "sampled" and first.seed == 42
     assert first.rows_total == 1_000_000
-    assert 0 < first.rows_checked < first.rows_total
+    assert 30_000 < first.rows_checked <= 50_000  # never above max_rows, within a grid step
     assert first.fraction is not None and 0 < first.fraction < 1
     assert second == first  # same seed, same rows, same schema
 
@@ -243,6 +243,18 @@ def test_awkward_column_names(spark) -> None:
     result = infer_schema_report(df, mode="full")
     assert result.null_paths == ("c`d",)
     assert [c.required for c in result.schema.inputs] == [True, False]
+
+
+def test_unknown_size_still_bounds_the_sample(spark) -> None:
+    df = spark.createDataFrame(
+        [(i, None if i == 3 else "x") for i in range(5_000)], "i long, s string"
+    )
+    assert estimated_rows(df) is None
+    with count_jobs(spark) as jobs:
+        result = infer_schema_report(df, mode="sampled", max_rows=1_000, seed=5)
+    assert len(jobs) == 1
+    assert result.mode == "sampled" and result.rows_total == 5_000
+    assert 600 < result.rows_checked <= 1_000
 
 
 def test_unknown_size_reads_every_row_and_says_full(spark) -> None:

@@ -16,15 +16,16 @@ runs its own stages first.
 Modes:
 
 * ``"full"`` (default): every row; the ``required`` flags are exact for this table.
-* ``"sampled"``: a seeded Bernoulli sample (``df.sample(fraction, seed)``) of about
-  ``max_rows`` rows, the fraction worked out from Spark's own size estimate of the plan (no
-  job). The ``required`` flags are then **estimates**: a column with rare nulls can be
-  inferred as required although some row outside the sample is null, and later validation
-  of that very table will report those nulls. ``max_rows`` is a target, not a hard cap (the
-  sample is Bernoulli and the size estimate rough: compressed files look smaller than they
-  are, so samples come out larger); the exact number of rows read is reported. When Spark
-  has no size estimate (e.g. local data), or the table is no bigger than the sample, every
-  row is read and the result says ``"full"``.
+* ``"sampled"``: a seeded Bernoulli sample of at most ``max_rows`` rows (and at most a
+  ``fraction`` of them): each row draws ``rand(seed)``, and the sample is "the rows whose
+  draw is below a threshold", the largest threshold on a fine grid whose row count fits
+  ``max_rows``. Rows far above any useful threshold (judged from Spark's own size estimate
+  of the plan, no job) are dropped before the probes run; the counts for every grid point
+  are taken in the same single job, so no row count is needed in advance. The ``required``
+  flags are then **estimates**: a column with rare nulls can be inferred as required
+  although some row outside the sample is null, and validating that very table later will
+  report those nulls. The exact number of rows read and the threshold are reported; when
+  every row fits, the result says ``"full"``.
 
 Why ``"full"`` is the default: a Bernoulli sample still *scans* every row (the sample is a
 filter after the scan), so sampling only saves the probe evaluation. On the benchmark
@@ -47,6 +48,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections.abc import Callable
@@ -85,7 +87,8 @@ class InferenceResult:
         seed: the sampling seed used, or None. The same seed reproduces the sample on the
             same data with the same partitioning.
         rows_total: rows in the table, counted in the same job (None when no job ran).
-        fraction: the sampling fraction applied, or None when every row was read.
+        fraction: the sampling threshold applied (each row was in the sample with this
+            probability), or None when every row was read.
         null_paths: the nullable paths where a null was seen (``"a"``, ``"s.f"``,
             ``"items[].price"``, ``"attrs{}.x"``).
     """
@@ -120,7 +123,7 @@ def infer_schema(
         mode: ``"full"`` (default; every row, exact ``required`` flags) or ``"sampled"``
             (a seeded random sample; the ``required`` flags are estimates).
         fraction: sampling fraction in (0, 1]; by default ``max_rows`` decides it.
-        max_rows: target sample size (sampled mode); None for no target.
+        max_rows: the most rows a sample may hold (sampled mode); None for no limit.
         seed: sampling seed; a random one is drawn (and reported) when None.
 
     Returns:
@@ -166,18 +169,20 @@ def infer_schema_report(
     if not probes:  # every path is declared non-nullable: nothing to read
         return InferenceResult(_schema(struct, types, set()), mode, 0, None)
 
-    applied = _sampling_fraction(df, mode, fraction, max_rows)
-    if applied is not None and seed is None:
-        seed = random.randrange(2**31)
-    rows_total, rows_checked, nulls = _run_probes(df, probes, applied, seed)
+    if mode == "full":
+        run = _run_probes(df, probes, None, None, None)
+    else:
+        seed = random.randrange(2**31) if seed is None else seed
+        run = _run_probes(df, probes, _thresholds(df, fraction, max_rows), max_rows, seed)
+    every_row = run.threshold is None or run.threshold >= 1
     return InferenceResult(
-        schema=_schema(struct, types, nulls),
-        mode="full" if applied is None else "sampled",
-        rows_checked=rows_checked,
-        seed=seed if applied is not None else None,
-        rows_total=rows_total,
-        fraction=applied,
-        null_paths=tuple(p for _, p, _ in probes if p in nulls),
+        schema=_schema(struct, types, run.nulls),
+        mode="full" if every_row else "sampled",
+        rows_checked=run.rows_checked,
+        seed=None if every_row else seed,
+        rows_total=run.rows_total,
+        fraction=None if every_row else run.threshold,
+        null_paths=tuple(p for _, p, _ in probes if p in run.nulls),
     )
 
 
@@ -246,26 +251,69 @@ def _in_values(inner: Callable[[Column], Column]) -> Callable[[Column], Column]:
     return lambda v: F.exists(F.map_values(v), inner)
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    rows_total: int
+    rows_checked: int
+    nulls: set[str]
+    threshold: float | None  # rows with rand(seed) < threshold were read; None: every row
+
+
 def _run_probes(
-    df: DataFrame, probes: list[Probe], fraction: float | None, seed: int | None
-) -> tuple[int, int, set[str]]:
-    """Run every probe in one job; return (rows in table, rows read, paths with nulls)."""
+    df: DataFrame,
+    probes: list[Probe],
+    thresholds: list[float] | None,
+    max_rows: int | None,
+    seed: int | None,
+) -> _Run:
+    """Run every probe in one job (observed metrics of a no-op write: no shuffle).
+
+    Full (``thresholds`` None): ``max(probe)`` per path over every row. Sampled: each row
+    draws ``u = rand(seed)``; rows with ``u >= thresholds[0]`` are dropped before any probe
+    runs; the job counts the rows under each threshold (a descending grid) and keeps, per
+    path, the smallest ``u`` of a row where it is null. Afterwards the largest threshold
+    whose count fits ``max_rows`` defines the sample, "rows with u below it", and a path
+    is null in the sample iff its smallest ``u`` is below it. So the sample is a true
+    Bernoulli sample, never larger than ``max_rows``, from a single pass.
+    """
     needed = {root for root, _, _ in probes}
     narrow = df.select(*[_col(c) for c in df.columns if c in needed])
     tag = uuid.uuid4().hex
     counted, checked = Observation(f"sparksig_total_{tag}"), Observation(f"sparksig_probe_{tag}")
     frame = narrow.observe(counted, F.count(F.lit(1)).alias("rows"))
-    if fraction is not None:
-        frame = frame.sample(withReplacement=False, fraction=fraction, seed=seed)
-    aggregates = [
-        F.max(F.when(fn(_col(root)), F.lit(1)).otherwise(F.lit(0))).alias(f"p{i}")
-        for i, (root, _, fn) in enumerate(probes)
-    ]
-    frame = frame.observe(checked, F.count(F.lit(1)).alias("rows"), *aggregates)
+    if thresholds is None:
+        aggregates = [F.count(F.lit(1)).alias("n0")] + [
+            F.max(F.when(fn(_col(root)), F.lit(1))).alias(f"p{i}")
+            for i, (root, _, fn) in enumerate(probes)
+        ]
+    else:
+        u = "__sparksig_u"
+        while u in narrow.columns:
+            u += "_"
+        frame = frame.withColumn(u, F.rand(seed))
+        if thresholds[0] < 1:
+            frame = frame.filter(F.col(u) < F.lit(thresholds[0]))
+        aggregates = [
+            F.count_if(F.col(u) < F.lit(t)).alias(f"n{j}") for j, t in enumerate(thresholds)
+        ] + [
+            F.min(F.when(fn(_col(root)), F.col(u))).alias(f"p{i}")
+            for i, (root, _, fn) in enumerate(probes)
+        ]
+    frame = frame.observe(checked, *aggregates)
     frame.write.format("noop").mode("overwrite").save()
-    seen = checked.get
-    nulls = {path for i, (_, path, _) in enumerate(probes) if seen.get(f"p{i}")}
-    return int(counted.get["rows"]), int(seen["rows"]), nulls
+    seen, total = checked.get, int(counted.get["rows"])
+    if thresholds is None:
+        nulls = {path for i, (_, path, _) in enumerate(probes) if seen.get(f"p{i}") is not None}
+        return _Run(total, int(seen["n0"]), nulls, None)
+    fits = [j for j in range(len(thresholds)) if max_rows is None or seen[f"n{j}"] <= max_rows]
+    j = fits[0] if fits else len(thresholds) - 1
+    t = thresholds[j]
+    nulls = {
+        path
+        for i, (_, path, _) in enumerate(probes)
+        if seen.get(f"p{i}") is not None and seen[f"p{i}"] < t
+    }
+    return _Run(total, int(seen[f"n{j}"]), nulls, t)
 
 
 def _col(name: str) -> Column:
@@ -275,21 +323,22 @@ def _col(name: str) -> Column:
 # --- sampling -------------------------------------------------------------------------------
 
 
-def _sampling_fraction(
-    df: DataFrame, mode: str, fraction: float | None, max_rows: int | None
-) -> float | None:
-    """The Bernoulli fraction to apply, or None to read every row."""
-    if mode == "full":
-        return None
-    wanted = fraction
-    if max_rows is not None:
-        estimate = estimated_rows(df)
-        if estimate is not None:
-            cap = max_rows / max(estimate, 1)
-            wanted = cap if wanted is None else min(wanted, cap)
-    if wanted is None or wanted >= 1:
-        return None
-    return float(wanted)
+GRID_RATIO = 1.25  # successive sample thresholds differ by this factor
+SLACK = 4  # the pre-filter keeps about SLACK x max_rows rows when Spark's estimate is right
+MOST_ROWS = 10**12  # the grid reaches down far enough for tables this big
+
+
+def _thresholds(df: DataFrame, fraction: float | None, max_rows: int | None) -> list[float]:
+    """A descending grid of sampling thresholds; the job picks the largest that fits."""
+    top = 1.0 if fraction is None else float(fraction)
+    if max_rows is None:
+        return [top]
+    estimate = estimated_rows(df)
+    if estimate is not None:
+        top = min(top, SLACK * max_rows / max(estimate, 1))
+    span = max(top * MOST_ROWS / max_rows, 1.0)
+    steps = math.ceil(math.log(span) / math.log(GRID_RATIO)) + 1
+    return [top * GRID_RATIO**-j for j in range(steps)]
 
 
 def estimated_rows(df: DataFrame) -> int | None:
