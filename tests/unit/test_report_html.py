@@ -180,4 +180,4 @@ def test_keyed_examples_show_the_row_keys():
         (Violation("null_in_required", "age", 1, ({"value": None, "keys": {"id": 7}},)),),
     )
     page = render_html(report, generated_at=WHEN)
-    assert "<code>None (id=7)</code>" in page
+    assert "<code>id=7: None</code>" in page

@@ -229,7 +229,7 @@ def example_text(value: Any) -> str:
 
     Examples:
         >>> example_text({"value": None, "keys": {"id": 7}})
-        'None (id=7)'
+        'id=7: None'
         >>> example_text(-3)
         '-3'
     """
@@ -239,7 +239,7 @@ def example_text(value: Any) -> str:
         and isinstance(value["keys"], dict)
     ):
         keys = ", ".join(f"{k}={v!r}" for k, v in value["keys"].items())
-        return f"{value['value']!r} ({keys})"
+        return f"{keys}: {value['value']!r}"
     return repr(value)
 
 
