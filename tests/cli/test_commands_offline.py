@@ -149,7 +149,7 @@ def test_show_prints_a_tree_of_inputs_outputs_and_params(invoke, signature_file)
     assert "id: long  required" in out
     assert "note: string  optional" in out
     assert "zip: string  optional" in out  # nested property, expanded under addr
-    assert "outputs (1 columns)" in out
+    assert "outputs (1 column)" in out
     assert "threshold: double" in out and "default 0.5" in out
 
 

@@ -81,8 +81,9 @@ def _schema_node(tree: Tree, title: str, schema: Schema | None) -> None:
     if schema is None:
         tree.add(Text(f"{title}: none", style="dim"))
         return
-    kind = "tensors" if schema.is_tensor_spec() else "columns"
-    node = tree.add(Text(f"{title} ({len(schema)} {kind})", style="magenta bold"))
+    kind = "tensor" if schema.is_tensor_spec() else "column"
+    plural = "" if len(schema) == 1 else "s"
+    node = tree.add(Text(f"{title} ({len(schema)} {kind}{plural})", style="magenta bold"))
     for i, spec in enumerate(schema.inputs):
         name = str(spec.name) if spec.name is not None else f"[{i}]"
         child = node.add(_spec_label(name, spec))
