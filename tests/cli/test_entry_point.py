@@ -37,10 +37,21 @@ def run(*args, timeout=600, cwd=None):
     )
 
 
-def test_help_is_fast_and_does_not_start_spark():
+def test_help_lists_commands_and_exit_codes():
     result = run("--help", timeout=60)
     assert result.returncode == 0
     assert "validate" in result.stdout and "Exit codes" in result.stdout
+
+
+def test_loading_the_command_group_does_not_import_spark_or_pandas():
+    code = (
+        "import sys, sparksig.cli.app; "
+        "print(sorted(m for m in ('pyspark', 'pandas', 'pyarrow') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_bad_signature_file_exit_2_without_traceback(tmp_path):
