@@ -192,7 +192,9 @@ def test_non_nullable_fields_are_trusted_and_read_no_data(spark) -> None:
     with count_jobs(spark) as jobs:
         result = infer_schema_report(df, mode="full")
     assert jobs == []
+    assert result.mode == "full"  # exact: the flags are declared, not estimated
     assert result.rows_checked == 0 and result.rows_total is None
+    assert "schema alone" in str(result)
     assert result.schema == Schema(
         [ColSpec(DataType.long, "a"), ColSpec(Object([Property("f", DataType.string)]), "s")]
     )
