@@ -57,6 +57,7 @@ CASES: list[tuple[str, Kwargs]] = [
             )
         ),
     ),
+    ("df_integer_column_labels", _inp(lambda: pd.DataFrame([[1, 2.5]]))),
     ("df_int_with_none_is_double", _inp(lambda: pd.DataFrame({"a": [1, None, 3]}))),
     ("df_nan", _inp(lambda: pd.DataFrame({"a": [1.0, float("nan")]}))),
     ("df_str_with_none", _inp(lambda: pd.DataFrame({"s": ["a", None]}))),
@@ -232,24 +233,6 @@ CASES: list[tuple[str, Kwargs]] = [
 
 # (id, kwargs, ours, mlflow's, reason). Both JSONs written out by hand.
 DELIBERATE_DIFFERENCES: list[tuple[str, Kwargs, dict[str, Any], dict[str, Any], str]] = [
-    (
-        "df_integer_column_labels",
-        _inp(lambda: pd.DataFrame([[1, 2.5]])),
-        {
-            "inputs": '[{"type": "long", "name": "0", "required": true}, '
-            '{"type": "double", "name": "1", "required": true}]',
-            "outputs": None,
-            "params": None,
-        },
-        {
-            "inputs": '[{"type": "long", "name": 0, "required": true}, '
-            '{"type": "double", "name": 1, "required": true}]',
-            "outputs": None,
-            "params": None,
-        },
-        "column names are strings in sparksig (Spark and JSON column names are strings); "
-        "MLflow writes the int labels as JSON numbers",
-    ),
     (
         "input_params_tuple",
         _inp(lambda: (pd.DataFrame({"q": ["hi"]}), {"k": 2})),

@@ -140,8 +140,13 @@ def _warn_about_integers(schema: Schema) -> None:
 # --- one reader per kind of input -----------------------------------------------------------
 
 
-def _name(label: Any) -> str | None:
-    return None if label is None else str(label)
+def _name(label: Any) -> str | int | None:
+    """A column label as a spec name: integer labels stay integers, as MLflow keeps them."""
+    if label is None:
+        return None
+    if isinstance(label, (int, np.integer)) and not isinstance(label, (bool, np.bool_)):
+        return int(label)
+    return str(label)
 
 
 def _column_type(values: Any, path: str) -> SpecType:
@@ -201,7 +206,9 @@ def _read_frame(data: pd.DataFrame) -> Schema:
         col = data[label]
         if isinstance(col, pd.DataFrame):
             raise InferenceError("duplicate column label", str(label))
-        specs.append(ColSpec(pandas_column_type(col, str(label)), str(label), column_required(col)))
+        specs.append(
+            ColSpec(pandas_column_type(col, str(label)), _name(label), column_required(col))
+        )
     return Schema(specs)
 
 
