@@ -318,7 +318,7 @@ def conform(
             input row lands in exactly one of them. ``rejected_df`` keeps the row as it came,
             with an extra ``_sparksig_reasons`` column (``array<string>`` of ``"code:path"``).
         keep_columns: undeclared columns (ids, keys) to carry through to the valid frame,
-            after the signature's columns.
+            after the signature's columns (declared ones are there already).
         strict_nulls: as in :func:`validate`; ``sparksig.enforce_schema(spark_df, ...)``
             passes ``False`` to follow MLflow's rule for top-level columns.
 
@@ -342,6 +342,8 @@ def conform(
         validate(df, schema, mode="full", strict_nulls=strict_nulls).raise_for_violations()
     binding = _bind(df, schema, strict_nulls=strict_nulls)
     target = to_spark_schema(schema)
+    # A kept column that the signature declares is already in the valid frame.
+    keep_columns = [k for k in keep_columns if k not in target.fieldNames()]
     fatal = [v for v in binding.findings if v.code in _CONDEMNS_EVERY_ROW]
     if fatal:
         # No row can satisfy the schema: reject everything without reading the data twice.
