@@ -38,6 +38,7 @@ from typing import Any
 from sparksig.schema import ColSpec, ParamSchema, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector
+from sparksig.types import type_name as spec_type_name
 
 __all__ = ["Change", "SignatureDiff", "diff_signatures", "type_name"]
 
@@ -146,27 +147,15 @@ def diff_signatures(old: ModelSignature, new: ModelSignature) -> SignatureDiff:
 
 
 def type_name(t: Any) -> str:
-    """A short, readable name: ``long``, ``array<double>``, ``map<string, long>``, ``object{a, b}``.
+    """A short, readable name for a spec type or a tensor (``tensor<float32, [-1, 3]>``).
 
     Examples:
         >>> type_name(Array(Map("long")))
         'array<map<string, long>>'
     """
-    if isinstance(t, DataType):
-        return t.name
-    if isinstance(t, Array):
-        return f"array<{type_name(t.dtype)}>"
-    if isinstance(t, Map):
-        return f"map<string, {type_name(t.value_type)}>"
-    if isinstance(t, Object):
-        return "object{" + ", ".join(p.name for p in t.properties) + "}"
-    if isinstance(t, AnyType):
-        return "any"
-    if isinstance(t, SparkMLVector):
-        return "sparkml_vector"
     if isinstance(t, TensorSpec):
         return f"tensor<{t.dtype}, {list(t.shape)}>"
-    return repr(t)
+    return spec_type_name(t)
 
 
 # -- schemas -------------------------------------------------------------------------------

@@ -43,38 +43,30 @@ class SchemaDefinitionError(SparksigError, ValueError):
     """A spec, schema, signature or parameter definition is malformed."""
 
 
-class SerializationError(SchemaDefinitionError):
+class _PathError(SparksigError):
+    """An error about one place: ``path`` names it and prefixes the message."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        self.reason = message
+        super().__init__(f"{path}: {message}" if path else message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.reason, self.path))
+
+
+class SerializationError(_PathError, SchemaDefinitionError):
     """A serialised signature, schema or model file cannot be read.
 
     ``path`` names the offending place inside the document (``inputs[2].items.type``).
     """
 
-    def __init__(self, message: str, path: str = "") -> None:
-        self.path = path
-        super().__init__(f"{path}: {message}" if path else message)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        message = str(self)
-        if self.path and message.startswith(f"{self.path}: "):
-            message = message[len(self.path) + 2 :]
-        return (type(self), (message, self.path))
-
-
-class UnsupportedTypeError(SparksigError, TypeError):
+class UnsupportedTypeError(_PathError, TypeError):
     """A type has no counterpart on the other side of a mapping.
 
     ``path`` names the field (``features.price``, ``tokens[]``) whose type could not be mapped.
     """
-
-    def __init__(self, message: str, path: str = "") -> None:
-        self.path = path
-        super().__init__(f"{path}: {message}" if path else message)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        message = str(self)
-        if self.path and message.startswith(f"{self.path}: "):
-            message = message[len(self.path) + 2 :]
-        return (type(self), (message, self.path))
 
 
 class Code(str, Enum):

@@ -36,14 +36,6 @@ _WIDENING = {
     DataType.float: (DataType.integer, DataType.long),
     DataType.double: (DataType.integer, DataType.long, DataType.float),
 }
-_NATIVE = {
-    DataType.boolean: bool,
-    DataType.integer: int,
-    DataType.long: int,
-    DataType.float: float,
-    DataType.double: float,
-    DataType.string: str,
-}
 
 
 def _type_name(value: Any) -> str:
@@ -74,7 +66,7 @@ def _convert_scalar(value: Any, dtype: DataType, name: str) -> Any:
             f"Param {name!r}: cannot safely convert {_type_name(value)} {value!r} to "
             f"{dtype.name}; pass a {dtype.name} value or change the param's type"
         )
-    return _NATIVE[dtype](value)
+    return dtype.to_python()(value)
 
 
 def _convert_datetime(value: Any, name: str) -> Any:

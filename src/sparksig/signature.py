@@ -70,9 +70,7 @@ class ModelSignature:
             try:
                 parts[key] = reader(raw)
             except SerializationError as e:
-                raise SerializationError(
-                    _strip_prefix(str(e), e.path), f"signature.{key}{_sub(e.path)}"
-                ) from None
+                raise SerializationError(e.reason, f"signature.{key}{_sub(e.path)}") from None
         return cls(**parts)
 
     def __repr__(self) -> str:
@@ -83,10 +81,6 @@ class ModelSignature:
                 lines.append(f"    {field}={value!r},")
         lines.append(")")
         return "\n".join(lines)
-
-
-def _strip_prefix(message: str, path: str) -> str:
-    return message[len(path) + 2 :] if path and message.startswith(f"{path}: ") else message
 
 
 def _sub(path: str) -> str:

@@ -153,3 +153,22 @@ def test_param_schema_json_round_trip(params):
 def test_signature_dict_round_trip(schema, params):
     sig = ModelSignature(schema, schema, params)
     assert ModelSignature.from_dict(sig.to_dict()) == sig
+
+
+def test_path_errors_survive_pickling_from_an_executor():
+    import pickle
+
+    for error in (
+        SerializationError("unknown type 'x'", "inputs[0].type"),
+        ss_unsupported("no counterpart", "features.price"),
+    ):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert (copy.path, copy.reason, str(copy)) == (error.path, error.reason, str(error))
+        assert str(copy).startswith(f"{error.path}: ")
+
+
+def ss_unsupported(message, path):
+    from sparksig import UnsupportedTypeError
+
+    return UnsupportedTypeError(message, path)

@@ -15,27 +15,14 @@ from typing import Any
 import numpy as np
 
 from sparksig.errors import Code, Violation
+from sparksig.types import type_name
 
 __all__ = ["Findings", "merge_checks", "spec_name"]
 
 
 def spec_name(spec: Any) -> str:
-    """A short human name for a spec type (``long``, ``array<double>``, ``object``...)."""
-    from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector
-
-    if isinstance(spec, DataType):
-        return spec.name
-    if isinstance(spec, SparkMLVector):
-        return "sparkml_vector"
-    if isinstance(spec, Array):
-        return f"array<{spec_name(spec.dtype)}>"
-    if isinstance(spec, Map):
-        return f"map<string, {spec_name(spec.value_type)}>"
-    if isinstance(spec, Object):
-        return "object{" + ", ".join(p.name for p in spec.properties) + "}"
-    if isinstance(spec, AnyType):
-        return "any"
-    return str(spec)
+    """A short human name for a spec type (``long``, ``array<double>``, ``object{a, b}``...)."""
+    return type_name(spec)
 
 
 @dataclass

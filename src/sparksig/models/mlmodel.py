@@ -135,7 +135,7 @@ def parse_signature(doc: dict[str, Any], file: str) -> ModelSignature | None:
     try:
         return ModelSignature.from_dict(raw)
     except SerializationError as e:
-        raise SerializationError(f"{_strip(str(e), e.path)} (in {file})", e.path) from None
+        raise SerializationError(f"{e.reason} (in {file})", e.path) from None
 
 
 def parse_example_info(doc: dict[str, Any], file: str) -> dict[str, Any] | None:
@@ -215,10 +215,6 @@ def set_signature(path: str | os.PathLike[str], signature: Any) -> None:
     doc["is_signature_from_type_hint"] = False
     doc["type_hint_from_example"] = False
     write_mlmodel(file, doc)
-
-
-def _strip(message: str, path: str) -> str:
-    return message[len(path) + 2 :] if path and message.startswith(f"{path}: ") else message
 
 
 def _str_or_none(value: Any) -> str | None:
