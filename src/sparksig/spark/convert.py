@@ -36,6 +36,7 @@ from sparksig.types import AnyType, Array, DataType, Map, Object, Property, Spar
 
 __all__ = [
     "column_name",
+    "is_vector_udt",
     "from_spark_schema",
     "from_spark_type",
     "to_spark_schema",
@@ -86,7 +87,8 @@ _NUMPY_TO_SPARK: dict[str, T.DataType] = {
 _VECTOR = T.ArrayType(T.DoubleType(), containsNull=True)
 
 
-def _is_vector_udt(spark_type: T.DataType) -> bool:
+def is_vector_udt(spark_type: T.DataType) -> bool:
+    """Whether a Spark type is Spark ML's ``VectorUDT`` (without importing pyspark.ml)."""
     return isinstance(spark_type, T.UserDefinedType) and type(spark_type).__name__ == "VectorUDT"
 
 
@@ -159,7 +161,7 @@ def from_spark_type(spark_type: T.DataType, path: str = "") -> Any:
     scalar = _FROM_SPARK.get(type(spark_type))
     if scalar is not None:
         return scalar
-    if _is_vector_udt(spark_type):
+    if is_vector_udt(spark_type):
         return SparkMLVector()
     if isinstance(spark_type, T.ArrayType):
         return Array(from_spark_type(spark_type.elementType, f"{path}[]"))

@@ -36,7 +36,7 @@ from sparksig.errors import (
 )
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
-from sparksig.spark.convert import column_name, to_spark_schema
+from sparksig.spark.convert import column_name, is_vector_udt, to_spark_schema
 from sparksig.types import AnyType
 
 __all__ = ["REASONS_COLUMN", "conform", "validate"]
@@ -86,15 +86,15 @@ def _bind(df: DataFrame, schema: Schema, strict_nulls: bool, keys: Sequence[str]
     exprs: dict[str, Any] = {}
     specs: dict[str, ColSpec | TensorSpec] = {}
     for i, spec in enumerate(schema.inputs):
+        name = column_name(spec, i)
         if named:
-            field = next((f for f in fields if f.name == spec.name), None)
+            field = next((f for f in fields if f.name == name), None)
         else:
             field = fields[i] if i < len(fields) else None
         if field is None:
             continue
-        name = spec.name if named else column_name(spec, i)
         col = F.col(f"`{field.name}`")
-        if _is_vector(field.dataType):
+        if is_vector_udt(field.dataType):
             from pyspark.ml.functions import vector_to_array
 
             col = vector_to_array(col)
@@ -128,10 +128,6 @@ def _renamed(spec: ColSpec | TensorSpec, name: str) -> ColSpec | TensorSpec:
     if isinstance(spec, TensorSpec):
         return TensorSpec(spec.dtype, spec.shape, name)
     return ColSpec(spec.type, name, spec.required)
-
-
-def _is_vector(spark_type: T.DataType) -> bool:
-    return isinstance(spark_type, T.UserDefinedType) and type(spark_type).__name__ == "VectorUDT"
 
 
 def _arrow_schema(struct: T.StructType) -> pa.Schema:
