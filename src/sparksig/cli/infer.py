@@ -15,6 +15,7 @@ from sparksig.cli.inputs import (
     check_data,
     open_session,
     read_table,
+    sampling_options,
     signature_document,
     spark_options,
     write_signature,
@@ -84,16 +85,10 @@ def infer_table(
     type=click.Choice(FORMATS),
     help="Reader for DATA (default: from the extension; parquet for folders).",
 )
-@click.option(
-    "--mode",
-    type=click.Choice(["sampled", "full"]),
-    default="full",
-    show_default=True,
-    help="full: every row, exact required flags; sampled: estimated from a seeded sample.",
+@sampling_options(
+    mode_help="full: every row, exact required flags; sampled: estimated from a seeded sample.",
+    seed_help="Sampling seed (reported so a run can be repeated).",
 )
-@click.option("--fraction", type=click.FloatRange(0, 1, min_open=True), help="Sample fraction.")
-@click.option("--max-rows", type=click.IntRange(min=1), help="Target sample size (sampled).")
-@click.option("--seed", type=int, help="Sampling seed (reported so a run can be repeated).")
 @click.option(
     "-o",
     "--output",

@@ -76,6 +76,33 @@ def spark_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def sampling_options(mode_help: str, seed_help: str) -> Callable[..., Any]:
+    """``--mode``, ``--fraction``, ``--max-rows`` and ``--seed``, shared by infer and validate."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        options = [
+            click.option(
+                "--mode",
+                type=click.Choice(["full", "sampled"]),
+                default="full",
+                show_default=True,
+                help=mode_help,
+            ),
+            click.option(
+                "--fraction", type=click.FloatRange(0, 1, min_open=True), help="Sample fraction."
+            ),
+            click.option(
+                "--max-rows", type=click.IntRange(min=1), help="Target sample size (sampled)."
+            ),
+            click.option("--seed", type=int, help=seed_help),
+        ]
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
 def open_session(master: str | None, conf: tuple[str, ...]) -> Any:
     """The SparkSession for a command: :func:`sparksig.spark.get_session` with the options."""
     settings = parse_key_values(conf, "--conf")

@@ -20,6 +20,7 @@ from sparksig.cli.inputs import (
     load_signature,
     open_session,
     read_table,
+    sampling_options,
     spark_options,
 )
 from sparksig.cli.progress import SparkProgress
@@ -157,16 +158,10 @@ def write_report(
 )
 @click.option("--table", help="Read a table from the catalog instead of a path.")
 @click.option("--input-format", type=click.Choice(FORMATS), help="Reader for DATA.")
-@click.option(
-    "--mode",
-    type=click.Choice(["full", "sampled"]),
-    default="full",
-    show_default=True,
-    help="full: every row, exact counts; sampled: a seeded sample, counts for the sample.",
+@sampling_options(
+    mode_help="full: every row, exact counts; sampled: a seeded sample, counts for the sample.",
+    seed_help="Sampling seed (default 0).",
 )
-@click.option("--fraction", type=click.FloatRange(0, 1, min_open=True), help="Sample fraction.")
-@click.option("--max-rows", type=click.IntRange(min=1), help="Target sample size (sampled).")
-@click.option("--seed", type=int, help="Sampling seed (default 0).")
 @click.option(
     "--key",
     "key_columns",
