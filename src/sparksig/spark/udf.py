@@ -19,6 +19,7 @@ arguments always travel as one struct column, so every convention goes through o
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from sparksig.enforce.plan import Plan
+from sparksig.enforce.api import enforce_params
+from sparksig.enforce.plan import Plan, compile_plan
 from sparksig.errors import (
     SchemaDefinitionError,
     SchemaEnforcementError,
@@ -60,7 +62,7 @@ def spark_udf(
     """Wrap a model as a Spark UDF that enforces its signature on every executor.
 
     Args:
-        spark: the SparkSession (kept for parity with MLflow; used to parse DDL result types).
+        spark: the SparkSession (its session time zone is used for timestamps).
         model: a callable ``f(df)`` / ``f(df, params)``, an object with
             ``predict(df, params=None)``, an ``mlflow.pyfunc.PythonModel``, or a path to a model
             directory written by sparksig or MLflow.
@@ -79,13 +81,10 @@ def spark_udf(
     if check not in ("full", "sampled"):
         raise SchemaDefinitionError(f"check must be 'full' or 'sampled', got {check!r}")
     predictor, signature = _resolve_model(model, signature)
-    from sparksig.enforce.api import enforce_params
-    from sparksig.enforce.plan import compile_plan
-
     inputs = signature.inputs if signature else None
     outputs = signature.outputs if signature else None
     checked_params = enforce_params(params, signature.params if signature else None)
-    rtype = _parse_result_type(spark, result_type) if result_type is not None else None
+    rtype = _parse_result_type(result_type) if result_type is not None else None
     rtype = rtype or result_type_for(outputs)
     timezone = spark.conf.get("spark.sql.session.timeZone") or "UTC"
     return ScoringUDF(
@@ -103,8 +102,6 @@ def spark_udf(
 def _resolve_model(
     model: Any, signature: ModelSignature | None
 ) -> tuple[Any, ModelSignature | None]:
-    import os
-
     if isinstance(model, (str, os.PathLike)):
         # Model directories are resolved by the layer above (imported lazily on purpose).
         from sparksig.models import load_model
@@ -116,7 +113,7 @@ def _resolve_model(
     return as_predict(model), signature
 
 
-def _parse_result_type(spark: Any, result_type: T.DataType | str) -> T.DataType:
+def _parse_result_type(result_type: T.DataType | str) -> T.DataType:
     if isinstance(result_type, T.DataType):
         return result_type
     try:
@@ -239,8 +236,6 @@ class InputEnforcer:
 
     @classmethod
     def compile(cls, inputs: Schema | None, timezone: str, sampled: bool) -> InputEnforcer:
-        from sparksig.enforce.plan import compile_plan
-
         if inputs is None:
             return cls(None, None, None, (), timezone, sampled)
         names = tuple(column_name(s, i) for i, s in enumerate(inputs.inputs))
