@@ -286,7 +286,7 @@ class Schema:
         doc = _load_json(json_str, "schema")
         if not isinstance(doc, list):
             raise SerializationError(f"a schema is a JSON list of specs, got {doc!r}", "schema")
-        specs = []
+        specs: list[Spec] = []
         for i, d in enumerate(doc):
             path = f"[{i}]"
             if not isinstance(d, dict):

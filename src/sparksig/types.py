@@ -16,7 +16,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Union
@@ -286,7 +286,7 @@ def _parse_object(d: dict[str, Any], path: str) -> Object:
     return Object(parsed)
 
 
-_NESTED = {
+_NESTED: dict[str, Callable[[dict[str, Any], str], SpecType]] = {
     "array": _parse_array,
     "object": _parse_object,
     "map": _parse_map,

@@ -178,7 +178,9 @@ def _read_records(data: list[dict[Any, Any]]) -> Schema:
 
 
 def _read_tensor_dict(data: dict[Any, np.ndarray]) -> Schema:
-    return Schema([tensor_spec(array, _name(name)) for name, array in data.items()])
+    return Schema(
+        [tensor_spec(array, None if name is None else str(name)) for name, array in data.items()]
+    )
 
 
 def _read_value_dict(data: dict[Any, Any]) -> Schema:
@@ -197,7 +199,8 @@ def _read_value_dict(data: dict[Any, Any]) -> Schema:
 
 def _read_series(data: pd.Series) -> Schema:
     name = _name(data.name)
-    return Schema([ColSpec(pandas_column_type(data, name or ""), name, column_required(data))])
+    path = "" if name is None else str(name)
+    return Schema([ColSpec(pandas_column_type(data, path), name, column_required(data))])
 
 
 def _read_frame(data: pd.DataFrame) -> Schema:

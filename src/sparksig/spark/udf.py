@@ -135,9 +135,9 @@ def result_type_for(outputs: Schema | None) -> T.DataType:
     if outputs.has_input_names() and not outputs.is_tensor_spec():
         return T.StructType(
             [
-                T.StructField(s.name, to_spark_type(s.type, s.name), nullable=True)
-                for s in specs
-                if isinstance(s, ColSpec) and s.name is not None
+                T.StructField(column_name(s, i), to_spark_type(s.type, column_name(s, i)), True)
+                for i, s in enumerate(specs)
+                if isinstance(s, ColSpec)
             ]
         )
     raise SchemaDefinitionError(
@@ -210,7 +210,9 @@ def _build_arrow_udf(
     with warnings.catch_warnings():
         # pyspark prefers type hints to an explicit UDF type; the explicit type is clearer here.
         warnings.simplefilter("ignore", UserWarning)
-        return arrow_udf(score, result_type, ArrowUDFType.SCALAR_ITER)
+        # pyspark's stubs list only atomic and array result types for iterator UDFs; structs
+        # work at run time (tested).
+        return arrow_udf(score, result_type, ArrowUDFType.SCALAR_ITER)  # type: ignore[call-overload]
 
 
 _SAMPLE_FRACTION = 0.1
