@@ -7,7 +7,14 @@ Importing ``sparksig`` loads neither pyspark, pandas nor pyarrow; the Spark laye
 from __future__ import annotations
 
 from sparksig.errors import (
+    ArgumentTypeError,
     Code,
+    InferenceError,
+    InvalidArgumentError,
+    ParamValueError,
+    PayloadError,
+    PayloadTooLargeError,
+    PydanticInputError,
     SchemaDefinitionError,
     SchemaEnforcementError,
     SerializationError,
@@ -49,8 +56,15 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AnyType",
+    "ArgumentTypeError",
     "Array",
     "Code",
+    "InferenceError",
+    "InvalidArgumentError",
+    "ParamValueError",
+    "PayloadError",
+    "PayloadTooLargeError",
+    "PydanticInputError",
     "ColSpec",
     "DataType",
     "Map",

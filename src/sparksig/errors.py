@@ -4,10 +4,17 @@ Every exception sparksig raises on purpose derives from :class:`SparksigError`, 
 subclass also derives from the builtin a caller would naturally catch::
 
     SparksigError (Exception)
-    ├── SchemaDefinitionError (ValueError)   a spec, schema or signature is malformed
-    │   └── SerializationError               JSON / YAML / model files that cannot be read
-    ├── UnsupportedTypeError (TypeError)     a type that has no signature (or Spark) counterpart
-    └── SchemaEnforcementError (ValueError)  data that does not satisfy a signature; carries a report
+    ├── SchemaDefinitionError (ValueError)    a spec, schema or signature is malformed
+    │   ├── SerializationError                JSON / YAML / model files that cannot be read
+    │   └── ParamValueError                   a param value does not fit its type or shape
+    ├── UnsupportedTypeError (TypeError)      a type that has no signature (or Spark) counterpart
+    │   └── InferenceError                    data whose signature cannot be inferred
+    │       └── PydanticInputError            a pydantic object given to inference
+    ├── InvalidArgumentError (ValueError)     a bad argument value (mode="fast", fraction=2)
+    ├── ArgumentTypeError (TypeError)         an argument of the wrong kind (a dict for a Schema)
+    ├── PayloadError (ValueError)             a serving request body that cannot be read
+    │   └── PayloadTooLargeError              a request body over the configured limit
+    └── SchemaEnforcementError (ValueError)   data that does not satisfy a signature; carries a report
 
 Data failures are values, not strings: a :class:`Violation` says what went wrong (a stable
 ``code``), where (``column_path``), how often (``count``) and shows a few ``examples``. A
@@ -24,7 +31,14 @@ from enum import Enum
 from typing import Any
 
 __all__ = [
+    "ArgumentTypeError",
     "Code",
+    "InferenceError",
+    "InvalidArgumentError",
+    "ParamValueError",
+    "PayloadError",
+    "PayloadTooLargeError",
+    "PydanticInputError",
     "SchemaDefinitionError",
     "SchemaEnforcementError",
     "SerializationError",
@@ -67,6 +81,37 @@ class UnsupportedTypeError(_PathError, TypeError):
 
     ``path`` names the field (``features.price``, ``tokens[]``) whose type could not be mapped.
     """
+
+
+class ParamValueError(SchemaDefinitionError):
+    """A param value does not fit its declared type, range or shape."""
+
+
+class InferenceError(UnsupportedTypeError):
+    """A value has no signature type (or a list mixes types). ``path`` names where."""
+
+
+class PydanticInputError(InferenceError):
+    """Inference was given a pydantic object; never falls back silently (as in MLflow)."""
+
+
+class InvalidArgumentError(SparksigError, ValueError):
+    """An argument has a value the function does not accept (``mode="fast"``, ``fraction=2``).
+
+    The message names the argument and lists what is accepted.
+    """
+
+
+class ArgumentTypeError(SparksigError, TypeError):
+    """An argument is of the wrong kind (a dict where a ``Schema`` is expected)."""
+
+
+class PayloadError(SparksigError, ValueError):
+    """A request body that is not a valid serving payload (malformed, not the data)."""
+
+
+class PayloadTooLargeError(PayloadError):
+    """A request body larger than the server's configured limit."""
 
 
 class Code(str, Enum):

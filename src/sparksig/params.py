@@ -11,14 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sparksig.errors import SchemaDefinitionError
+from sparksig.errors import ParamValueError
 from sparksig.types import DataType, Object, SpecType
 
 __all__ = ["ParamValueError", "convert_param_value"]
-
-
-class ParamValueError(SchemaDefinitionError):
-    """A param value does not fit its declared type or shape."""
 
 
 # Python and numpy scalar type *names* accepted per declared type (exact type match, as

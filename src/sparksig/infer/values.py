@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sparksig.errors import SchemaDefinitionError, UnsupportedTypeError
+from sparksig.errors import InferenceError, PydanticInputError, SchemaDefinitionError
 from sparksig.types import AnyType, Array, DataType, Map, Object, Property, SpecType
 
 __all__ = [
@@ -37,10 +37,6 @@ MULTIPLE_TYPES = (
     "Expected all values in the list to be of the same type. To describe a list holding "
     "several types, declare the signature by hand with Array(AnyType())."
 )
-
-
-class InferenceError(UnsupportedTypeError):
-    """A value has no signature type (or a list mixes types). ``path`` names where."""
 
 
 # Exact Python/numpy scalar types and their signature type (datetimes are handled apart).
@@ -206,7 +202,3 @@ def _refuse_pydantic(value: Any) -> None:
             "signatures cannot be inferred from pydantic objects; declare the signature by "
             "hand, or pass the object's model_dump()"
         )
-
-
-class PydanticInputError(InferenceError):
-    """Inference was given a pydantic object; never falls back silently (as in MLflow)."""

@@ -8,6 +8,7 @@ Examples:
 
 from __future__ import annotations
 
+from sparksig.errors import PayloadError
 from sparksig.models.api import (
     get_model_info,
     load_input_example,
@@ -20,7 +21,6 @@ from sparksig.models.api import (
 )
 from sparksig.models.examples import to_serving_payload
 from sparksig.models.mlmodel import ModelInfo
-from sparksig.models.payload import PayloadError
 from sparksig.models.pyfunc import PyFuncModel, as_predict
 
 __all__ = [

@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sparksig.errors import SparksigError
+from sparksig.errors import PayloadError, SparksigError
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector
 
@@ -46,10 +46,6 @@ __all__ = [
 FORMATS = ("dataframe_split", "dataframe_records", "instances", "inputs")
 CONTENT_TYPE_JSON = "application/json"
 CONTENT_TYPE_CSV = "text/csv"
-
-
-class PayloadError(SparksigError, ValueError):
-    """A request body that is not a valid serving payload (malformed, not the data)."""
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,15 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from sparksig.errors import SchemaDefinitionError, SchemaEnforcementError, SparksigError
+from sparksig.errors import (
+    PayloadError,
+    PayloadTooLargeError,
+    SchemaDefinitionError,
+    SchemaEnforcementError,
+    SparksigError,
+)
 from sparksig.models.examples import ExampleEncoder
-from sparksig.models.payload import PayloadError, parse_request
+from sparksig.models.payload import parse_request
 from sparksig.models.pyfunc import PyFuncModel, load_model
 
 __all__ = [
@@ -47,10 +53,6 @@ __all__ = [
 
 DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
 _logger = logging.getLogger(__name__)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def predictions_to_json(predictions: Any) -> str:
@@ -108,19 +110,19 @@ def create_app(
     async def read_body(request: Request) -> bytes:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
-            raise _BodyTooLarge
+            raise PayloadTooLargeError
         chunks, size = [], 0
         async for chunk in request.stream():  # also bounds chunked bodies without a length
             size += len(chunk)
             if size > max_body_bytes:
-                raise _BodyTooLarge
+                raise PayloadTooLargeError
             chunks.append(chunk)
         return b"".join(chunks)
 
     async def invocations(request: Request) -> Response:
         try:
             body = await read_body(request)
-        except _BodyTooLarge:
+        except PayloadTooLargeError:
             return _error(
                 413,
                 "REQUEST_LIMIT_EXCEEDED",
