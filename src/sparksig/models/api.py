@@ -29,8 +29,10 @@ import uuid
 import warnings
 from typing import Any
 
+from sparksig.errors import SerializationError
 from sparksig.models import examples as _examples
 from sparksig.models.mlmodel import get_model_info, set_signature, write_mlmodel
+from sparksig.models.paths import resolve_inside
 from sparksig.models.pyfunc import (
     LOADER_MODULE,
     MODEL_FILE,
@@ -226,8 +228,19 @@ def load_serving_example(path: str | os.PathLike[str]) -> str | None:
     name = ex.get("serving_input_path")
     if name is None:
         return None
-    with open(os.path.join(info.path, name), encoding="utf-8") as f:
-        return f.read()
+    file = resolve_inside(info.path, name, "saved_input_example_info.serving_input_path")
+    try:
+        with open(file, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise SerializationError(
+            f"the MLmodel file names {name!r} but {file} does not exist",
+            "saved_input_example_info.serving_input_path",
+        ) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SerializationError(
+            f"cannot read {file}: {e}", "saved_input_example_info.serving_input_path"
+        ) from None
 
 
 def validate_serving_input(

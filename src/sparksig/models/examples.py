@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sparksig.errors import SerializationError
+from sparksig.models.paths import resolve_inside
 
 __all__ = [
     "EXAMPLE_FILE",
@@ -264,7 +265,7 @@ def to_serving_payload(input_example: Any) -> str:
 
 
 def _read_json(model_dir: str, name: str, key: str) -> Any:
-    file = os.path.join(model_dir, name)
+    file = resolve_inside(model_dir, name, key)
     try:
         with open(file, encoding="utf-8") as f:
             return json.load(f)
@@ -272,8 +273,27 @@ def _read_json(model_dir: str, name: str, key: str) -> Any:
         raise SerializationError(
             f"the MLmodel file names {name!r} but {file} does not exist", key
         ) from None
-    except json.JSONDecodeError as e:
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SerializationError(f"{file} is not valid JSON: {e}", key) from None
+    except RecursionError:
+        raise SerializationError(f"{file} is nested too deeply to read", key) from None
+    except OSError as e:
+        raise SerializationError(f"cannot read {file}: {e.strerror or e}", key) from None
+
+
+def _with_params(raw: Any, file_key: str) -> dict[str, Any]:
+    """An example saved with params: ``{"inputs": ..., "params": {...}}``."""
+    if (
+        not isinstance(raw, dict)
+        or "inputs" not in raw
+        or not isinstance(raw.get("params", {}), dict)
+    ):
+        raise SerializationError(
+            "saved_input_example_info.params says the example carries params, so the file "
+            'must hold {"inputs": ..., "params": {...}}',
+            file_key,
+        )
+    return raw
 
 
 def read_example(model_dir: str, info: dict[str, Any] | None, schema: Any = None) -> Any:
@@ -293,7 +313,7 @@ def read_example(model_dir: str, info: dict[str, Any] | None, schema: Any = None
         )
     raw = _read_json(model_dir, info["artifact_path"], "saved_input_example_info.artifact_path")
     if info.get("params"):
-        raw = raw["inputs"]
+        raw = _with_params(raw, "saved_input_example_info.artifact_path")["inputs"]
     if kind == "json_object":
         return raw
     from sparksig.models import payload
@@ -307,5 +327,5 @@ def read_example_params(model_dir: str, info: dict[str, Any] | None) -> dict[str
     """The params saved with the input example, or ``None``."""
     if not info or not info.get("params"):
         return None
-    raw = _read_json(model_dir, info["artifact_path"], "saved_input_example_info.artifact_path")
-    return raw.get("params")
+    key = "saved_input_example_info.artifact_path"
+    return _with_params(_read_json(model_dir, info["artifact_path"], key), key).get("params")

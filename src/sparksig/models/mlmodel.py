@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sparksig.errors import SerializationError
+from sparksig.models.paths import check_mlmodel_paths
 from sparksig.signature import ModelSignature
 
 __all__ = [
@@ -90,6 +91,7 @@ def read_mlmodel(path: str | os.PathLike[str]) -> dict[str, Any]:
     import yaml
 
     file = mlmodel_path(path)
+    _check_mlmodel_file(file)
     try:
         with open(file, encoding="utf-8") as f:
             doc = yaml.safe_load(f)
@@ -107,6 +109,20 @@ def read_mlmodel(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"{file} must hold a YAML mapping, got {type(doc).__name__}", MLMODEL_FILE
         )
     return doc
+
+
+def _check_mlmodel_file(file: str) -> None:
+    """Refuse an ``MLmodel`` that is a symlink to a file outside its directory."""
+    if not os.path.islink(file):
+        return
+    folder = os.path.realpath(os.path.dirname(file))
+    target = os.path.realpath(file)
+    if os.path.commonpath([folder, target]) != folder:
+        raise SerializationError(
+            f"{file} is a symlink to {target}, outside the model directory {folder}; "
+            "refusing to read it",
+            MLMODEL_FILE,
+        )
 
 
 def write_mlmodel(path: str | os.PathLike[str], doc: dict[str, Any]) -> None:
@@ -158,13 +174,16 @@ def parse_example_info(doc: dict[str, Any], file: str) -> dict[str, Any] | None:
 def get_model_info(path: str | os.PathLike[str]) -> ModelInfo:
     """Read what a model directory's ``MLmodel`` file says, signature included.
 
-    Works on directories written by sparksig or by MLflow.
+    Works on directories written by sparksig or by MLflow. Nothing is unpickled: this only
+    reads the YAML file. Every path the file names (model file, data, code, artifacts,
+    examples) must resolve inside the directory, symlinks followed, or the directory is refused.
 
     Args:
         path: a model directory (or its ``MLmodel`` file).
 
     Raises:
-        SerializationError: the file is missing or corrupt; names the file and the key.
+        SerializationError: the file is missing or corrupt, or names a path outside the model
+            directory; names the file and the key.
 
     Examples:
         >>> info = get_model_info("path/to/model")  # doctest: +SKIP
@@ -175,8 +194,13 @@ def get_model_info(path: str | os.PathLike[str]) -> ModelInfo:
     flavors = doc.get("flavors") or {}
     if not isinstance(flavors, dict):
         raise SerializationError(f"must be a mapping, got {flavors!r} (in {file})", "flavors")
+    model_dir = os.path.dirname(file)
+    try:
+        check_mlmodel_paths(doc, model_dir)
+    except SerializationError as e:
+        raise SerializationError(f"{e.reason} (in {file})", e.path) from None
     return ModelInfo(
-        path=os.path.dirname(file),
+        path=model_dir,
         signature=parse_signature(doc, file),
         flavors=flavors,
         saved_input_example_info=parse_example_info(doc, file),

@@ -33,6 +33,7 @@ from typing import Any
 
 from sparksig.errors import SerializationError
 from sparksig.models.mlmodel import ModelInfo, get_model_info
+from sparksig.models.paths import resolve_inside
 
 __all__ = [
     "LOADER_MODULE",
@@ -253,13 +254,17 @@ class _MlflowPredictor:
 def load_model(path: str | os.PathLike[str]) -> PyFuncModel:
     """Load a model directory written by sparksig or MLflow.
 
+    Loading a model runs the code pickled in its directory (as in MLflow): load only model
+    directories you trust. Every path the ``MLmodel`` file names must lie inside the directory.
+
     Models saved by sparksig are unpickled directly. Other ``python_function`` models
     (MLflow-written) are loaded through ``mlflow.pyfunc.load_model`` when MLflow is installed;
     either way ``predict`` enforces the signature with sparksig's engine.
 
     Raises:
-        SerializationError: a missing or corrupt ``MLmodel`` file, or a model file that cannot
-            be read; names the file and the key.
+        SerializationError: a missing or corrupt ``MLmodel`` file, a path in it that leads
+            outside the model directory, or a model file that cannot be read; names the file
+            and the key.
 
     Examples:
         >>> model = load_model("path/to/model")  # doctest: +SKIP
@@ -290,13 +295,14 @@ def load_model(path: str | os.PathLike[str]) -> PyFuncModel:
 def _load_predictor(model_dir: str, info: ModelInfo | None = None) -> Predictor:
     info = info or get_model_info(model_dir)
     conf = info.flavors.get("python_function") or {}
+    key = "flavors.python_function.python_model"
     name = conf.get("python_model", MODEL_FILE)
     if not isinstance(name, str):
         raise SerializationError(
-            f"must name the pickled model file, got {name!r} (in {model_dir}/MLmodel)",
-            "flavors.python_function.python_model",
+            f"must name the pickled model file, got {name!r} (in {model_dir}/MLmodel)", key
         )
-    return as_predict(_unpickle(os.path.join(model_dir, name)))
+    # checked again right before opening: the file is about to run as code
+    return as_predict(_unpickle(resolve_inside(model_dir, name, key)))
 
 
 class _MlflowImpl:
