@@ -35,19 +35,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sparksig.rules import converts, type_name
 from sparksig.schema import ColSpec, ParamSchema, Schema, TensorSpec
 from sparksig.signature import ModelSignature
-from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector
-from sparksig.types import type_name as spec_type_name
+from sparksig.types import Array, Map, Object
 
 __all__ = ["Change", "SignatureDiff", "diff_signatures", "type_name"]
-
-# Lossless conversions enforcement accepts (DESIGN.md, "Only lossless conversions").
-_WIDENS = {
-    (DataType.integer, DataType.long),
-    (DataType.integer, DataType.double),
-    (DataType.float, DataType.double),
-}
 
 
 @dataclass(frozen=True)
@@ -144,18 +137,6 @@ def diff_signatures(old: ModelSignature, new: ModelSignature) -> SignatureDiff:
         *_param_changes(old.params, new.params),
     ]
     return SignatureDiff(tuple(changes))
-
-
-def type_name(t: Any) -> str:
-    """A short, readable name for a spec type or a tensor (``tensor<float32, [-1, 3]>``).
-
-    Examples:
-        >>> type_name(Array(Map("long")))
-        'array<map<string, long>>'
-    """
-    if isinstance(t, TensorSpec):
-        return f"tensor<{t.dtype}, {list(t.shape)}>"
-    return spec_type_name(t)
 
 
 # -- schemas -------------------------------------------------------------------------------
@@ -358,21 +339,6 @@ def _tensor_changes(part: str, path: str, old: TensorSpec, new: TensorSpec) -> I
 # -- types -----------------------------------------------------------------------------------
 
 
-def _converts(src: Any, dst: Any) -> bool:
-    """Whether every value of type ``src`` is accepted where ``dst`` is expected."""
-    if src == dst or isinstance(dst, AnyType):
-        return True
-    if isinstance(src, DataType) and isinstance(dst, DataType):
-        return (src, dst) in _WIDENS
-    if isinstance(src, SparkMLVector) and dst == Array(DataType.double):
-        return True
-    if isinstance(src, Array) and isinstance(dst, Array):
-        return _converts(src.dtype, dst.dtype)
-    if isinstance(src, Map) and isinstance(dst, Map):
-        return _converts(src.value_type, dst.value_type)
-    return False
-
-
 def _type_changes(part: str, path: str, old: Any, new: Any) -> Iterator[Change]:
     if old == new:
         return
@@ -385,7 +351,7 @@ def _type_changes(part: str, path: str, old: Any, new: Any) -> Iterator[Change]:
             return
     is_input = part == "inputs"
     src, dst = (old, new) if is_input else (new, old)
-    fits = _converts(src, dst)
+    fits = converts(src, dst)
     if fits:
         note = "widened" if is_input else "narrowed"
     else:
@@ -462,7 +428,7 @@ def _param_changes(old: ParamSchema | None, new: ParamSchema | None) -> Iterator
             continue
         before = old_params[name]
         if before.dtype != p.dtype:
-            fits = _converts(before.dtype, p.dtype)
+            fits = converts(before.dtype, p.dtype)
             yield Change(
                 "params",
                 path,

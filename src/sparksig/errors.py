@@ -127,6 +127,8 @@ class Code(str, Enum):
     INVALID_PARAM = "invalid_param"
     COLUMN_COUNT = "column_count"
     INVALID_VALUE = "invalid_value"
+    OUT_OF_RANGE = "out_of_range"
+    NON_FINITE = "non_finite"
 
     def __str__(self) -> str:
         return self.value
@@ -201,28 +203,74 @@ class ValidationReport:
         rows_checked: how many rows the data-level checks looked at.
         violations: every finding, schema-level ones first.
         rows_total: rows in the input when known (``None`` when counting would cost a pass).
+        sampling: for sampled reports, what was sampled: ``"rows"`` or ``"files"``.
+        files_read: for file samples, how many of the ``files_total`` input files were read.
+        files_total: see ``files_read``.
+        engine: which engine ran the data-level checks (``"native"``, ``"arrow"``, or
+            ``"native+arrow"`` when some columns needed the Arrow engine).
+        checks: how many data-level checks ran (0: nothing needed looking at the rows).
+        notes: statements a reader must see (a clustered sample, columns that went to the
+            Arrow engine, nothing to check).
+
+    ``status`` is ``"passed"``, ``"failed"`` (violations) or ``"inconclusive"`` (a sample that
+    checked no rows although there was something to check); ``ok`` means passed.
+
+    Examples:
+        >>> ValidationReport("sampled", rows_checked=0, checks=2).status
+        'inconclusive'
+        >>> ValidationReport("full", rows_checked=10, checks=2).ok
+        True
     """
 
     mode: str = "full"
     rows_checked: int = 0
     violations: tuple[Violation, ...] = field(default_factory=tuple)
     rows_total: int | None = None
+    sampling: str | None = None
+    files_read: int | None = None
+    files_total: int | None = None
+    engine: str | None = None
+    checks: int | None = None
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.mode not in ("full", "sampled"):
-            raise SchemaDefinitionError(f"mode must be 'full' or 'sampled', got {self.mode!r}")
+        from sparksig.options import Mode, Sampling, choose
+
+        object.__setattr__(self, "mode", str(choose(Mode, self.mode, "mode")))
+        if self.sampling is not None:
+            object.__setattr__(self, "sampling", str(choose(Sampling, self.sampling, "sampling")))
         object.__setattr__(self, "violations", tuple(self.violations))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
+    @property
+    def status(self) -> str:
+        if self.violations:
+            return "failed"
+        if self.mode == "sampled" and self.rows_checked == 0 and self.checks != 0:
+            return "inconclusive"
+        return "passed"
 
     @property
     def ok(self) -> bool:
-        return not self.violations
+        return self.status == "passed"
+
+    @property
+    def inconclusive(self) -> bool:
+        return self.status == "inconclusive"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "status": self.status,
             "mode": self.mode,
             "rows_checked": self.rows_checked,
             "rows_total": self.rows_total,
+            "sampling": self.sampling,
+            "files_read": self.files_read,
+            "files_total": self.files_total,
+            "engine": self.engine,
+            "checks": self.checks,
+            "notes": list(self.notes),
             "violations": [v.to_dict() for v in self.violations],
         }
 
@@ -236,6 +284,12 @@ class ValidationReport:
             rows_checked=d.get("rows_checked", 0),
             violations=tuple(Violation.from_dict(v) for v in d.get("violations", ())),
             rows_total=d.get("rows_total"),
+            sampling=d.get("sampling"),
+            files_read=d.get("files_read"),
+            files_total=d.get("files_total"),
+            engine=d.get("engine"),
+            checks=d.get("checks"),
+            notes=tuple(d.get("notes") or ()),
         )
 
     def raise_for_violations(self) -> None:
@@ -243,14 +297,29 @@ class ValidationReport:
         if self.violations:
             raise SchemaEnforcementError(self)
 
+    @property
+    def scope(self) -> str:
+        """One phrase saying what was looked at (``"1,000 rows checked"``...)."""
+        if self.checks == 0:
+            return "no data-level checks apply, no rows needed reading"
+        if self.mode == "full":
+            return f"{self.rows_checked:,} rows checked"
+        if self.sampling == "files" and self.files_total is not None:
+            return (
+                f"{self.files_read:,} of {self.files_total:,} files sampled, "
+                f"{self.rows_checked:,} rows checked; a clustered sample, counts are for the sample"
+            )
+        return f"{self.rows_checked:,} sampled rows checked; counts are estimates for the sample"
+
     def __str__(self) -> str:
-        scope = (
-            f"{self.rows_checked:,} rows checked"
-            if self.mode == "full"
-            else f"{self.rows_checked:,} sampled rows checked; counts are estimates for the sample"
-        )
+        notes = "".join(f"\n  note: {n}" for n in self.notes)
+        if self.status == "inconclusive":
+            return (
+                f"ValidationReport: INCONCLUSIVE ({self.mode}, {self.scope}): the sample held "
+                "no rows; raise the fraction or validate in full mode" + notes
+            )
         if self.ok:
-            return f"ValidationReport: OK ({self.mode}, {scope})"
+            return f"ValidationReport: OK ({self.mode}, {self.scope})" + notes
         header = ("code", "column", "count", "examples", "message")
         rows = [
             (
@@ -267,13 +336,13 @@ class ValidationReport:
             for i in range(len(header))
         ]
         lines = [
-            f"ValidationReport: {len(self.violations)} violation(s) ({self.mode}, {scope})",
+            f"ValidationReport: {len(self.violations)} violation(s) ({self.mode}, {self.scope})",
             "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
             "  ".join("-" * w for w in widths),
         ]
         for r in rows:
             lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
-        return "\n".join(lines)
+        return "\n".join(lines) + notes
 
 
 def _short(value: Any, limit: int = 20) -> str:

@@ -1,9 +1,11 @@
 """Checking and converting inference-param values (one rule set, shared by every path).
 
-MLflow's rules: the value must be of the declared type, or of a narrower numeric type
-(int -> long/float/double, long -> float/double, float -> double); ``bool`` is never a
-number; datetimes accept anything numpy can parse as a date or datetime; values come back as
-Python natives. Shape ``None`` is a scalar (or a dict for Object params); ``(-1,)`` a 1-D list.
+Which value fits which type is :func:`sparksig.rules.param_value_refusal`: MLflow's value
+types (int -> long/float/double, long -> float/double, float -> double; ``bool`` is never a
+number) plus range checks (int32 for ``integer``, no float32 overflow for ``float``, integers
+exact in ``float``/``double``). Datetimes accept anything numpy can parse as a date or
+datetime; values come back as Python natives. Shape ``None`` is a scalar (or a dict for
+Object params); ``(-1,)`` a 1-D list.
 """
 
 from __future__ import annotations
@@ -12,38 +14,14 @@ import datetime as dt
 from typing import Any
 
 from sparksig.errors import ParamValueError
+from sparksig.rules import param_value_refusal, value_type_name
 from sparksig.types import DataType, Object, SpecType
 
 __all__ = ["ParamValueError", "convert_param_value"]
 
 
-# Python and numpy scalar type *names* accepted per declared type (exact type match, as
-# MLflow does, so that bool is not an int). Names avoid importing numpy at module level.
-_EXACT = {
-    DataType.boolean: {"bool", "numpy.bool", "numpy.bool_"},
-    DataType.integer: {"int", "numpy.int32"},
-    DataType.long: {"int", "numpy.int64"},
-    DataType.float: {"float", "numpy.float32"},
-    DataType.double: {"float", "numpy.float64"},
-    DataType.string: {"str", "numpy.str_"},
-}
-_WIDENING = {
-    DataType.long: (DataType.integer,),
-    DataType.float: (DataType.integer, DataType.long),
-    DataType.double: (DataType.integer, DataType.long, DataType.float),
-}
-
-
 def _type_name(value: Any) -> str:
-    t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
-
-
-def _accepts(dtype: DataType, value: Any) -> bool:
-    name = _type_name(value)
-    if name in _EXACT[dtype]:
-        return True
-    return any(name in _EXACT[w] for w in _WIDENING.get(dtype, ()))
+    return value_type_name(value)
 
 
 def _convert_scalar(value: Any, dtype: DataType, name: str) -> Any:
@@ -57,10 +35,11 @@ def _convert_scalar(value: Any, dtype: DataType, name: str) -> Any:
         raise ParamValueError(
             f"Param {name!r}: expected a scalar {dtype.name}, got {_type_name(value)} {value!r}"
         )
-    if not _accepts(dtype, value):
+    refusal = param_value_refusal(dtype, value)
+    if refusal is not None:
         raise ParamValueError(
             f"Param {name!r}: cannot safely convert {_type_name(value)} {value!r} to "
-            f"{dtype.name}; pass a {dtype.name} value or change the param's type"
+            f"{dtype.name} ({refusal}); pass a {dtype.name} value or change the param's type"
         )
     return dtype.to_python()(value)
 

@@ -35,7 +35,6 @@ __all__ = [
     "SpecType",
     "as_type",
     "type_from_dict",
-    "type_name",
 ]
 
 
@@ -217,30 +216,6 @@ class Map:
 NestedType = Union[Array, Object, Map, AnyType, SparkMLVector]
 SpecType = Union[DataType, Array, Object, Map, AnyType, SparkMLVector]
 _SPEC_CLASSES = (DataType, Array, Object, Map, AnyType, SparkMLVector)
-
-
-def type_name(t: Any) -> str:
-    """A short, readable name: ``long``, ``array<double>``, ``map<string, long>``, ``object{a, b}``.
-
-    Used in every message that names a type (enforcement, diffs, reports).
-
-    Examples:
-        >>> type_name(Array(Map("long")))
-        'array<map<string, long>>'
-    """
-    if isinstance(t, DataType):
-        return t.name
-    if isinstance(t, Array):
-        return f"array<{type_name(t.dtype)}>"
-    if isinstance(t, Map):
-        return f"map<string, {type_name(t.value_type)}>"
-    if isinstance(t, Object):
-        return "object{" + ", ".join(p.name for p in t.properties) + "}"
-    if isinstance(t, AnyType):
-        return "any"
-    if isinstance(t, SparkMLVector):
-        return "sparkml_vector"
-    return str(t)
 
 
 def as_type(value: Any, path: str = "") -> SpecType:

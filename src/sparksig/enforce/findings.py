@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from sparksig.errors import Code, Violation
-from sparksig.types import type_name
+from sparksig.rules import type_name
 
 __all__ = ["Findings", "merge_checks", "spec_name"]
 

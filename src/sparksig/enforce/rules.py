@@ -1,10 +1,9 @@
-"""Scalar conversion rules: which source dtypes may become which signature type, losslessly.
+"""Scalar conversions applied to pandas columns and Arrow types, by the core type rules.
 
-One table, :data:`_WIDENS_TO`, says which numpy integer/float/bool dtypes each numeric
-:class:`DataType` accepts (MLflow's upcast rule: int8/16/32 and uint8/16 -> integer; up to
-int64 and uint32 -> long; float16/32 -> float; floats, int8..int32 and uint8..uint32 ->
-double). pandas nullable dtypes (``Int64``, ``Float32``, ``boolean``) and Arrow types are
-looked up through their numpy equivalent, so the three sources obey the same table.
+Which numpy dtype may become which signature type is decided once, in
+:func:`sparksig.rules.column_accepts` (MLflow's lossless upcast rule). pandas nullable dtypes
+(``Int64``, ``Float32``, ``boolean``) and Arrow types are looked up through their numpy
+equivalent, so the three sources obey the same rule.
 
 :func:`convert_series` applies the rules to a pandas column and returns the converted column
 or a refusal message; :func:`arrow_accepts` answers the same question for an Arrow type.
@@ -16,19 +15,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sparksig.rules import column_accepts
 from sparksig.types import DataType
 
 __all__ = ["Refusal", "arrow_accepts", "convert_series"]
 
-_WIDENS_TO: dict[DataType, frozenset[str]] = {
-    DataType.boolean: frozenset({"bool"}),
-    DataType.integer: frozenset({"int8", "int16", "int32", "uint8", "uint16"}),
-    DataType.long: frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"}),
-    DataType.float: frozenset({"float16", "float32"}),
-    DataType.double: frozenset(
-        {"float16", "float32", "float64", "int8", "int16", "int32", "uint8", "uint16", "uint32"}
-    ),
-}
 # pandas' nullable counterpart of each numeric target, used when the source is nullable.
 _NULLABLE_TARGET = {
     DataType.boolean: "boolean",
@@ -108,7 +99,7 @@ def convert_series(series: pd.Series, target: DataType) -> pd.Series | Refusal:
         return _refuse(str(dtype), target)
     numpy_dtype = getattr(dtype, "numpy_dtype", None)  # pandas nullable dtypes
     if numpy_dtype is not None and isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        if numpy_dtype.name in _WIDENS_TO[target]:
+        if column_accepts(numpy_dtype.name, target):
             # numpy dtype like MLflow when that keeps every value (floats: NA -> NaN);
             # integers and booleans with NA keep pandas' nullable dtype (MLflow crashes there)
             if target in (DataType.float, DataType.double) or not series.hasnans:
@@ -118,7 +109,7 @@ def convert_series(series: pd.Series, target: DataType) -> pd.Series | Refusal:
         return _refuse(str(dtype), target)
     if not isinstance(dtype, np.dtype):
         return _refuse(str(dtype), target)
-    if dtype.name in _WIDENS_TO[target]:
+    if column_accepts(dtype.name, target):
         wanted = target.to_numpy()
         return series if dtype == wanted else series.astype(wanted)
     extra = ""
@@ -130,13 +121,40 @@ def convert_series(series: pd.Series, target: DataType) -> pd.Series | Refusal:
     return _refuse(str(dtype), target, extra)
 
 
+# What pandas' value inference (``infer_dtype``, a C loop) must say of an object column's
+# non-null values for each target; "empty" is an all-null column.
+_OBJECT_KINDS = {
+    DataType.string: frozenset({"string", "empty"}),
+    DataType.binary: frozenset({"bytes", "empty"}),
+    DataType.boolean: frozenset({"boolean", "empty"}),
+}
+_OBJECT_NAMES = {"string": "str", "bytes": "bytes", "boolean": "bool"}
+_PYTHON_TYPE = {DataType.string: "str", DataType.binary: "bytes", DataType.boolean: "bool"}
+
+
 def _convert_objects(series: pd.Series, target: DataType) -> pd.Series | Refusal:
-    """Object columns: MLflow passes them through for string, binary and boolean specs."""
-    if target in (DataType.string, DataType.binary):
-        return series
-    if target is DataType.boolean:
-        inferred = series.infer_objects()
-        return series if inferred.dtype == np.dtype(object) else convert_series(inferred, target)
+    """Object columns: their values are looked at, in one vectorised pass.
+
+    MLflow passes object columns through unchecked for string, binary and boolean specs;
+    sparksig refuses strings for a boolean column and bytes for a string column (and the
+    reverse), which would otherwise reach the model silently.
+    """
+    kinds = _OBJECT_KINDS.get(target)
+    if kinds is not None:
+        found = pd.api.types.infer_dtype(series, skipna=True)
+        if found in kinds:
+            if target is DataType.boolean:  # MLflow returns bool dtype when nothing is missing
+                inferred = series.infer_objects()
+                return inferred if inferred.dtype == np.dtype(bool) else series
+            return series
+        if target is DataType.binary and _arrow_kind(series) == "binary":
+            return series  # bytearray / memoryview values
+        shown = _OBJECT_NAMES.get(found, found)
+        return _refuse(
+            f"object values of kind {shown}",
+            target,
+            f" Pass {_PYTHON_TYPE[target]} values, or convert the column first.",
+        )
     if target is DataType.datetime:
         inferred = series.infer_objects()
         if inferred.dtype != np.dtype(object):
@@ -165,6 +183,14 @@ def _convert_objects(series: pd.Series, target: DataType) -> pd.Series | Refusal
                 pd.to_numeric(series, errors="coerce"), index=series.index, name=series.name
             ).astype(np.float64)
     return _refuse("object", target, " The column holds mixed or non-numeric Python objects.")
+
+
+def _arrow_kind(series: pd.Series) -> str | None:
+    try:
+        t = pa.array(series.to_numpy(), from_pandas=True).type
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    return "binary" if pa.types.is_binary(t) or pa.types.is_large_binary(t) else str(t)
 
 
 def _first_line(e: BaseException) -> str:
@@ -206,7 +232,7 @@ def arrow_accepts(t: pa.DataType, target: DataType, *, allow_tz: bool) -> bool:
     if target is DataType.double and pa.types.is_decimal(t):
         return True
     name = _arrow_numpy_name(t)
-    return name is not None and name in _WIDENS_TO[target]
+    return name is not None and column_accepts(name, target)
 
 
 def _is_view(t: pa.DataType, kind: str) -> bool:
