@@ -32,10 +32,10 @@ __version__ = "0.1.0"
 # Functions that need pandas/numpy (and pyspark for Spark input) load on first use, so that
 # ``import sparksig`` stays light. ``__getattr__`` resolves them; ``__all__`` lists them.
 _LAZY = {
-    "infer_signature": "sparksig.infer.api",
-    "infer_schema": "sparksig.infer.api",
-    "enforce_schema": "sparksig.enforce.api",
-    "enforce_params": "sparksig.enforce.api",
+    "infer_signature": "sparksig.api",
+    "infer_schema": "sparksig.api",
+    "enforce_schema": "sparksig.api",
+    "enforce_params": "sparksig.api",
 }
 
 

@@ -74,9 +74,9 @@ def test_counts_are_rows_not_elements_and_reasons_list_each_violation() -> None:
     assert found[("null_in_required", "item.x")].count == 1  # key absent in row 2
     assert check.bad_rows.tolist() == [True, False, True]
     reasons = check.reasons()
-    assert reasons[0] == "type_mismatch:vec[];unexpected_property:item.z"
+    assert reasons[0] == ["type_mismatch:vec[]", "unexpected_property:item.z"]
     assert reasons[1] is None
-    assert set(reasons[2].split(";")) == {"null_in_required:vec", "null_in_required:item.x"}
+    assert set(reasons[2]) == {"null_in_required:vec", "null_in_required:item.x"}
 
 
 def test_max_examples_caps_examples() -> None:
@@ -125,7 +125,7 @@ def test_sampled_rows_by_index_and_mask() -> None:
     by_mask = plan.check(df, rows=np.array([False, False, True, True]))
     assert by_mask.violations[0].count == 1
     assert by_mask.bad_rows.tolist() == [False, False, False, True]
-    assert by_mask.reasons() == [None, None, None, "type_mismatch:v[]"]
+    assert by_mask.reasons() == [None, None, None, ["type_mismatch:v[]"]]
 
 
 def test_merge_checks_sums_counts_and_keeps_first_examples() -> None:
@@ -213,7 +213,7 @@ def test_arrow_sliced_and_chunked_arrays_charge_the_right_rows() -> None:
     table = pa.table({"v": chunked})
     check = compile_plan(Schema([ColSpec(Array("double"), "v")])).check(table)
     assert check.bad_rows.tolist() == [False, True, False, False]
-    assert check.reasons()[1] == "null_in_required:v[]"
+    assert check.reasons()[1] == ["null_in_required:v[]"]
 
 
 def test_arrow_fixed_size_list_offset() -> None:
@@ -274,3 +274,18 @@ def test_check_of_unsupported_batch_type_is_a_sparksig_error() -> None:
 
     with pytest.raises(SparksigError):
         compile_plan(SCHEMA).check([1, 2, 3])
+
+
+def test_reasons_keep_labels_apart_whatever_the_column_names() -> None:
+    # A column named "a;b" (legal in Spark) must come back as one label, not two.
+    frame = pa.RecordBatch.from_pydict(
+        {"a;b": pa.array([None, 1.0]), "c:d": pa.array([None, None], pa.float64())}
+    )
+    check = compile_plan(
+        Schema([ColSpec("double", "a;b"), ColSpec("double", "c:d")]), strict_nulls=True
+    ).check(frame)
+    assert check.reasons() == [
+        ["null_in_required:a;b", "null_in_required:c:d"],
+        ["null_in_required:c:d"],
+    ]
+    assert check.reasons_arrow().type == pa.list_(pa.string())

@@ -32,9 +32,14 @@ def _quiet():
         yield
 
 
-def test_public_names_resolve_to_this_module() -> None:
-    assert sparksig.infer_signature is infer_signature
-    assert sparksig.infer_schema is infer_schema
+def test_public_names_dispatch_from_the_top_layer() -> None:
+    import sparksig.api
+
+    assert sparksig.infer_signature is sparksig.api.infer_signature
+    assert sparksig.infer_schema is sparksig.api.infer_schema
+    # the top layer gives the in-process answer for in-process data
+    data = [{"q": "hi", "k": 3}]
+    assert sparksig.infer_schema(data) == infer_schema(data)
 
 
 def test_dataframe_columns_in_order_with_optional_from_missing_values() -> None:

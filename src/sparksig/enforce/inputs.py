@@ -17,17 +17,11 @@ from sparksig.errors import Code, SchemaEnforcementError, Violation
 from sparksig.schema import Schema
 from sparksig.types import Array, Object
 
-__all__ = ["input_error", "is_spark_dataframe", "to_frame"]
+__all__ = ["input_error", "to_frame"]
 
 
 def input_error(message: str, code: Code = Code.TYPE_MISMATCH) -> SchemaEnforcementError:
     return SchemaEnforcementError.of(Violation(code, "<input>", None, (), message))
-
-
-def is_spark_dataframe(data: Any) -> bool:
-    """True for a pyspark DataFrame (classic or Connect), without importing pyspark."""
-    module = type(data).__module__ or ""
-    return module.startswith("pyspark.sql") and type(data).__name__ == "DataFrame"
 
 
 def _is_scalar(value: Any) -> bool:

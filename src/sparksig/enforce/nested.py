@@ -6,32 +6,106 @@ through their key and item arrays. Each element carries the index of the top-lev
 belongs to (``rows``), so a finding deep inside a value is charged to the right row; the
 work per level is a handful of vectorised numpy/Arrow operations whatever the row count.
 
-MLflow's semantics for nested ``required``: a null array, object or map value is refused
-where the enclosing column or property is required (unless its items are ``Any``); array
-elements and map values inherit the enclosing requiredness; object properties use their own.
+Which nulls are violations, at which depth, is :func:`sparksig.rules.null_violates` (MLflow's
+semantics for nested ``required``); timestamps outside ``datetime64[ns]`` are ``out_of_range``
+(:data:`sparksig.rules.DATETIME_NS_RANGE`); with ``finite_only``, NaN and infinities in float
+fields are ``non_finite``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sparksig.enforce.findings import Findings, spec_name
 from sparksig.enforce.rules import arrow_accepts
 from sparksig.errors import Code
+from sparksig.rules import DATETIME_NS_RANGE, element_required, null_violates
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 
-__all__ = ["ArrowContext", "check_arrow", "null_mask"]
+__all__ = ["ArrowContext", "check_arrow", "check_values", "children", "null_mask"]
 
 
 @dataclass(frozen=True)
 class ArrowContext:
-    """Where findings go, and whether the batch came from Spark (zoned timestamps allowed)."""
+    """Where findings go, whether the batch came from Spark (zoned timestamps allowed), and
+    whether NaN and infinities are violations (``finite_only``)."""
 
     findings: Findings
     from_spark: bool
+    finite_only: bool = False
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+_UNITS = {"s": 1, "ms": 1_000, "us": 1_000_000}
+
+
+def _bounds(unit: str) -> tuple[int, int]:
+    """DATETIME_NS_RANGE as integers in a timestamp unit (inclusive)."""
+    low, high = ((t - _EPOCH) for t in DATETIME_NS_RANGE)
+    per_second = _UNITS[unit]
+    micros = [d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds for d in (low, high)]
+    lo = -((-micros[0] * per_second) // 1_000_000)  # ceil: stay inside the range
+    hi = (micros[1] * per_second) // 1_000_000
+    return lo, hi
+
+
+_DATE_BOUNDS = (
+    (dt.date(1677, 9, 22) - _EPOCH.date()).days,
+    (dt.date(2262, 4, 11) - _EPOCH.date()).days,
+)
+
+
+def out_of_range_mask(arr: pa.Array) -> np.ndarray | None:
+    """Rows of a timestamp/date array outside ``datetime64[ns]`` (None when none can be)."""
+    t = arr.type
+    if pa.types.is_timestamp(t):
+        if t.unit == "ns":
+            return None
+        lo, hi = _bounds(t.unit)
+        ints = arr.view(pa.int64())
+    elif pa.types.is_date32(t):
+        lo, hi = _DATE_BOUNDS
+        ints = arr.view(pa.int32())
+    else:
+        return None
+    bad = pc.or_(pc.less(ints, lo), pc.greater(ints, hi)).fill_null(False)
+    return bad.to_numpy(zero_copy_only=False)
+
+
+def check_values(
+    arr: pa.Array, spec: DataType, path: str, rows: np.ndarray, ctx: ArrowContext
+) -> None:
+    """Value checks on scalars of an accepted type: datetime range, finiteness."""
+    out = ctx.findings
+    if spec is DataType.datetime:
+        bad = out_of_range_mask(arr)
+        if bad is not None and bad.any():
+            out.add(
+                Code.OUT_OF_RANGE,
+                path,
+                f"timestamp outside the datetime64[ns] range "
+                f"{DATETIME_NS_RANGE[0]:%Y-%m-%d} .. {DATETIME_NS_RANGE[1]:%Y-%m-%d} at {path}, "
+                "which the signature's datetime type (numpy datetime64[ns], as in MLflow) "
+                "cannot hold: fix or drop those values",
+                rows[bad],
+                _examples(arr, bad, out.max_examples),
+            )
+    elif ctx.finite_only and pa.types.is_floating(arr.type):
+        bad = pc.invert(pc.is_finite(arr)).fill_null(False).to_numpy(zero_copy_only=False)
+        if bad.any():
+            out.add(
+                Code.NON_FINITE,
+                path,
+                f"NaN or infinity at {path} where finite values are required "
+                "(finite_only=True): fill or drop those values",
+                rows[bad],
+                _examples(arr, bad, out.max_examples),
+            )
 
 
 def null_mask(arr: pa.Array) -> np.ndarray:
@@ -55,7 +129,7 @@ def _is_list(t: pa.DataType) -> bool:
     return pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
 
 
-def _children(
+def children(
     arr: pa.Array, rows: np.ndarray, nulls: np.ndarray, values: pa.Array | None = None
 ) -> tuple[pa.Array, np.ndarray]:
     """Flattened children of a list or map array (``values``: map keys or items) and their rows.
@@ -105,7 +179,7 @@ def check_arrow(
         t = arr.type
     nulls = null_mask(arr)
     out = ctx.findings
-    if required and nulls.any() and not _null_allowed(spec):
+    if nulls.any() and null_violates(spec, required, top_level=False, strict_nulls=True):
         out.add(
             Code.NULL_IN_REQUIRED,
             path,
@@ -119,6 +193,8 @@ def check_arrow(
     if isinstance(spec, DataType):
         if not arrow_accepts(t, spec, allow_tz=ctx.from_spark):
             _mismatch(arr, spec, path, rows, nulls, ctx)
+        else:
+            check_values(arr, spec, path, rows, ctx)
         return
     if isinstance(spec, SparkMLVector):
         if pa.types.is_struct(t) and t.get_field_index("values") >= 0:
@@ -128,8 +204,8 @@ def check_arrow(
         if not _is_list(t):
             _mismatch(arr, spec, path, rows, nulls, ctx)
             return
-        child, child_rows = _children(arr, rows, nulls)
-        check_arrow(child, spec.dtype, f"{path}[]", required, child_rows, ctx)
+        child, child_rows = children(arr, rows, nulls)
+        check_arrow(child, spec.dtype, f"{path}[]", element_required(required), child_rows, ctx)
         return
     if isinstance(spec, Object):
         if not pa.types.is_struct(t):
@@ -141,15 +217,6 @@ def check_arrow(
         _check_map(arr, spec, path, required, rows, nulls, ctx)
         return
     raise AssertionError(f"unknown spec type {spec!r}")  # pragma: no cover
-
-
-def _null_allowed(spec: SpecType) -> bool:
-    """MLflow lets None through for arrays of Any and maps of Any even where required."""
-    if isinstance(spec, Array):
-        return isinstance(spec.dtype, AnyType)
-    if isinstance(spec, Map):
-        return isinstance(spec.value_type, AnyType)
-    return False
 
 
 def _mismatch(
@@ -234,8 +301,8 @@ def _check_map(
     t = arr.type
     where = f"{path}{{}}"
     if pa.types.is_map(t):
-        keys, key_rows = _children(arr, rows, nulls, values=arr.keys)
-        items, item_rows = _children(arr, rows, nulls, values=arr.items)
+        keys, key_rows = children(arr, rows, nulls, values=arr.keys)
+        items, item_rows = children(arr, rows, nulls, values=arr.items)
         if not (pa.types.is_string(keys.type) or pa.types.is_large_string(keys.type)):
             ctx.findings.add(
                 Code.TYPE_MISMATCH,
@@ -244,7 +311,7 @@ def _check_map(
                 key_rows,
                 keys.slice(0, ctx.findings.max_examples).to_pylist(),
             )
-        check_arrow(items, spec.value_type, where, required, item_rows, ctx)
+        check_arrow(items, spec.value_type, where, element_required(required), item_rows, ctx)
         return
     if pa.types.is_struct(t):
         # dicts reach Arrow as structs (and MLflow reads Spark structs as dicts): each field
@@ -257,7 +324,9 @@ def _check_map(
             present = ~null_mask(child)
             if present.any():
                 sub = child if present.all() else child.filter(pa.array(present))
-                check_arrow(sub, spec.value_type, where, required, rows[present], ctx)
+                check_arrow(
+                    sub, spec.value_type, where, element_required(required), rows[present], ctx
+                )
         return
     _mismatch(arr, spec, path, rows, nulls, ctx)
 

@@ -20,13 +20,22 @@ import pandas as pd
 import pyarrow as pa
 
 from sparksig.enforce.findings import Findings, merge_checks, spec_name
-from sparksig.enforce.inputs import input_error, is_spark_dataframe, to_frame
-from sparksig.enforce.nested import ArrowContext, check_arrow, null_mask
+from sparksig.enforce.inputs import input_error, to_frame
+from sparksig.enforce.nested import ArrowContext, check_arrow, check_values, null_mask
 from sparksig.enforce.object_columns import check_object_column
 from sparksig.enforce.rules import Refusal, arrow_accepts, convert_series
-from sparksig.enforce.tensors import enforce_tensors
-from sparksig.errors import Code, SchemaEnforcementError, SparksigError, Violation
-from sparksig.schema import ColSpec, Schema
+from sparksig.enforce.tensors import check_tensor_arrow, enforce_tensors
+from sparksig.errors import (
+    ArgumentTypeError,
+    Code,
+    InvalidArgumentError,
+    SchemaEnforcementError,
+    Violation,
+)
+from sparksig.kinds import is_spark_dataframe
+from sparksig.options import MAX_EXAMPLES
+from sparksig.rules import null_violates
+from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.types import AnyType, DataType
 
 __all__ = ["BatchCheck", "Plan", "compile_plan", "merge_checks"]
@@ -58,18 +67,25 @@ class BatchCheck:
         """``("code:path", bool mask over the batch's rows)`` for each violation."""
         return self._labels
 
-    def reasons(self) -> list[str | None]:
-        """Per row, ``"code:path;code:path"`` for rows with violations, None for clean rows."""
-        out = np.full(len(self.bad_rows), None, dtype=object)
-        for label, mask in self._labels:
-            if not mask.any():
-                continue
-            current = out[mask]
-            empty = np.array([c is None for c in current], dtype=bool)
-            current[empty] = label
-            current[~empty] = current[~empty] + (";" + label)
-            out[mask] = current
-        return out.tolist()
+    def reasons(self) -> list[list[str] | None]:
+        """Per row, the ``"code:path"`` labels of its violations; None for clean rows."""
+        return self.reasons_arrow().to_pylist()
+
+    def reasons_arrow(self) -> pa.ListArray:
+        """:meth:`reasons` as an Arrow ``list<string>``, built without a loop over rows.
+
+        Labels are kept apart, never joined into one string, so any column name is safe.
+        """
+        n = len(self.bad_rows)
+        if not self._labels:
+            return pa.nulls(n, type=pa.list_(pa.string()))
+        labels = np.array([label for label, _ in self._labels], dtype=object)
+        hits = np.stack([mask for _, mask in self._labels], axis=1)  # rows x labels
+        counts = hits.sum(axis=1)
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(counts, out=offsets[1:])
+        values = pa.array(np.broadcast_to(labels, hits.shape)[hits], type=pa.string())
+        return pa.ListArray.from_arrays(pa.array(offsets), values, mask=pa.array(counts == 0))
 
 
 def _top_null_message(path: str) -> str:
@@ -95,6 +111,7 @@ class Plan:
 
     schema: Schema
     strict_nulls: bool = False
+    finite_only: bool = False
 
     # -- in-process enforcement --------------------------------------------------------------
     def enforce(self, data: Any) -> pd.DataFrame | np.ndarray | dict:
@@ -123,7 +140,7 @@ class Plan:
 
     # -- batch checking ------------------------------------------------------------------------
     def check(
-        self, batch: Any, *, rows: np.ndarray | None = None, max_examples: int = 5
+        self, batch: Any, *, rows: np.ndarray | None = None, max_examples: int = MAX_EXAMPLES
     ) -> BatchCheck:
         """Check a pandas DataFrame or an Arrow RecordBatch/Table; collect, never raise for data.
 
@@ -141,14 +158,14 @@ class Plan:
                 batch = batch.iloc[index]
         m = len(index) if index is not None else n
         findings = Findings(m, max_examples)
-        if self.schema.is_tensor_spec():
+        if self.schema.is_tensor_spec() and not isinstance(batch, (pa.RecordBatch, pa.Table)):
             self._check_tensors(batch, findings)
         elif isinstance(batch, (pa.RecordBatch, pa.Table)):
             self._run_arrow(batch, findings)
         elif isinstance(batch, pd.DataFrame):
             self._run_pandas(batch, findings, convert=False)
         else:
-            raise SparksigError(
+            raise ArgumentTypeError(
                 f"Plan.check takes a pandas DataFrame or a pyarrow RecordBatch/Table, "
                 f"got {type(batch).__name__}"
             )
@@ -170,7 +187,7 @@ class Plan:
     # -- internals -----------------------------------------------------------------------------
     def _resolve(self, names: list[Any], findings: Findings) -> list[tuple[ColSpec, int, str]]:
         """Pair each spec with the batch column it reads: (spec, position, path)."""
-        specs: list[ColSpec] = list(self.schema.inputs)  # type: ignore[arg-type]
+        specs: list[ColSpec | TensorSpec] = list(self.schema.inputs)
         if self.schema.has_input_names():
             where: dict[Any, int] = {}
             for i, name in enumerate(names):
@@ -183,7 +200,7 @@ class Plan:
                     findings.add(
                         Code.MISSING_COLUMN,
                         str(spec.name),
-                        f"required column {spec.name!r} ({spec_name(spec.type)}) is missing "
+                        f"required column {spec.name!r} ({_spec_type_name(spec)}) is missing "
                         "from the input: add it, or declare it optional (required=False)",
                     )
             return out
@@ -231,11 +248,14 @@ class Plan:
     def _run_arrow(self, batch: pa.RecordBatch | pa.Table, findings: Findings) -> None:
         pairs = self._resolve(list(batch.schema.names), findings)
         rows = np.arange(findings.n)
-        ctx = ArrowContext(findings, from_spark=True)
+        ctx = ArrowContext(findings, from_spark=True, finite_only=self.finite_only)
         for spec, pos, path in pairs:
             col = batch.column(pos)
             if isinstance(col, pa.ChunkedArray):
                 col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+            if isinstance(spec, TensorSpec):
+                check_tensor_arrow(col, spec, path, rows, findings)
+                continue
             dtype = spec.type
             if isinstance(dtype, AnyType):
                 continue
@@ -251,10 +271,13 @@ class Plan:
                         col.drop_null().slice(0, findings.max_examples).to_pylist(),
                     )
                     continue
-                if self.strict_nulls and spec.required and col.null_count:
+                if col.null_count and null_violates(
+                    dtype, spec.required, top_level=True, strict_nulls=self.strict_nulls
+                ):
                     findings.add(
                         Code.NULL_IN_REQUIRED, path, _top_null_message(path), null_mask(col), [None]
                     )
+                check_values(col, dtype, path, rows, ctx)
             else:
                 check_arrow(col, dtype, path, spec.required, rows, ctx)
 
@@ -273,18 +296,23 @@ def _row_index(rows: np.ndarray | None, n: int) -> np.ndarray | None:
     rows = np.asarray(rows)
     if rows.dtype == bool:
         if len(rows) != n:
-            raise SparksigError(f"rows mask has length {len(rows)}, the batch has {n} rows")
+            raise InvalidArgumentError(f"rows mask has length {len(rows)}, the batch has {n} rows")
         return np.flatnonzero(rows)
     return rows.astype(np.int64, copy=False)
 
 
-def compile_plan(schema: Schema, *, strict_nulls: bool = False) -> Plan:
+def _spec_type_name(spec: ColSpec | TensorSpec) -> str:
+    return spec_name(spec if isinstance(spec, TensorSpec) else spec.type)
+
+
+def compile_plan(schema: Schema, *, strict_nulls: bool = False, finite_only: bool = False) -> Plan:
     """Compile ``schema`` into a picklable :class:`Plan`.
 
     Args:
         schema: the input schema to enforce.
         strict_nulls: treat nulls in required top-level columns as violations (``validate``
             and ``conform`` do; MLflow's ``enforce_schema``/``predict`` semantics do not).
+        finite_only: NaN and infinities in float fields are violations (``non_finite``).
 
     Examples:
         >>> from sparksig import ColSpec, Schema
@@ -292,5 +320,7 @@ def compile_plan(schema: Schema, *, strict_nulls: bool = False) -> Plan:
         True
     """
     if not isinstance(schema, Schema):
-        raise SparksigError(f"compile_plan takes a sparksig Schema, got {type(schema).__name__}")
-    return Plan(schema, bool(strict_nulls))
+        raise ArgumentTypeError(
+            f"compile_plan takes a sparksig Schema, got {type(schema).__name__}"
+        )
+    return Plan(schema, bool(strict_nulls), bool(finite_only))

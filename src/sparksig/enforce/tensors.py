@@ -12,12 +12,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from sparksig.enforce.findings import Findings
 from sparksig.enforce.inputs import input_error
+from sparksig.enforce.nested import children, null_mask
 from sparksig.errors import Code, SchemaEnforcementError, Violation
 from sparksig.schema import Schema, TensorSpec
 
-__all__ = ["enforce_tensors"]
+__all__ = ["check_tensor_arrow", "enforce_tensors", "tensor_arrow_leaf"]
 
 
 class _Problems(list):
@@ -177,3 +181,82 @@ def enforce_tensors(data: Any, schema: Schema) -> np.ndarray | dict[str, Any]:
     if problems:
         raise SchemaEnforcementError.of(*problems)
     return result
+
+
+# numpy dtypes of tensor elements as Spark stores them (sparksig.spark.convert maps a tensor to
+# nested arrays of these), so a tensor column read back from Spark has this Arrow leaf type.
+_SPARK_ELEMENT = {
+    "bool": pa.bool_(),
+    "int8": pa.int8(),
+    "int16": pa.int16(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "uint8": pa.int16(),
+    "uint16": pa.int32(),
+    "uint32": pa.int64(),
+    "float16": pa.float32(),
+    "float32": pa.float32(),
+    "float64": pa.float64(),
+    "str": pa.string(),
+    "bytes": pa.binary(),
+}
+
+
+def tensor_arrow_leaf(spec: TensorSpec) -> pa.DataType | None:
+    """The Arrow element type a Spark column of this tensor holds (None: no Spark form)."""
+    return _SPARK_ELEMENT.get(spec.dtype)
+
+
+def check_tensor_arrow(
+    col: pa.Array, spec: TensorSpec, path: str, rows: np.ndarray, findings: Findings
+) -> None:
+    """Check one row per batch element of a tensor column, as Spark holds it.
+
+    A row is nested lists (one level per dimension after the first) of the tensor's element
+    type. Per row: any null inside is ``null_in_required`` (tensors are never optional), and
+    a list whose length differs from a fixed dimension is ``shape_mismatch``.
+    """
+    depth = len(spec.shape) - 1
+    t = col.type
+    for _ in range(depth):
+        if not (pa.types.is_list(t) or pa.types.is_large_list(t)):
+            t = None
+            break
+        t = t.value_type
+    leaf = tensor_arrow_leaf(spec)
+    if t is None or (leaf is not None and t != leaf and not pa.types.is_null(t)):
+        findings.add(
+            Code.TYPE_MISMATCH,
+            path,
+            f"expected a tensor column of {depth} nested array level(s) of {spec.dtype} "
+            f"(shape {spec.shape}), got {col.type}: cast the column or change the signature",
+        )
+        return
+    if findings.n == 0:
+        return
+    nulls, shapes = np.zeros(findings.n, dtype=bool), np.zeros(findings.n, dtype=bool)
+    cur, cur_rows = col, rows
+    for level in range(depth + 1):
+        missing = null_mask(cur)
+        nulls[cur_rows[missing]] = True
+        if level == depth:
+            break
+        size = spec.shape[level + 1]
+        if size != -1:
+            lengths = pc.list_value_length(cur).fill_null(size).to_numpy(zero_copy_only=False)
+            shapes[cur_rows[lengths != size]] = True
+        cur, cur_rows = children(cur, cur_rows, missing)
+    findings.add(
+        Code.NULL_IN_REQUIRED,
+        path,
+        f"null value in tensor {path}: tensors are never optional; fill or drop those rows",
+        nulls,
+        [None],
+    )
+    findings.add(
+        Code.SHAPE_MISMATCH,
+        path,
+        f"expected shape {spec.shape} (-1 = any size) at {path}: make every row's arrays "
+        "the declared length",
+        shapes,
+    )

@@ -1,9 +1,10 @@
-"""Public inference entry points: ``infer_schema``, ``infer_signature``, ``infer_param_schema``.
+"""In-process inference: ``infer_schema``, ``infer_signature``, ``infer_param_schema``.
 
 Each kind of input has one small reader, chosen from :data:`_READERS` in order (the first
 whose test matches wins), and gives the same schema MLflow's ``infer_signature`` gives for
-it. Spark DataFrames are handed to :func:`sparksig.spark.infer.infer_schema` (imported only
-then, so in-process inference never loads pyspark).
+it. Spark DataFrames are not read here: the public entry points in :mod:`sparksig.api`
+dispatch them to :func:`sparksig.spark.infer.infer_schema` (so this layer never imports the
+Spark layer above it).
 
 Deliberate differences from MLflow (each tested in ``tests/mlflow/test_infer_vs_mlflow.py``):
 
@@ -31,10 +32,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sparksig.errors import SchemaDefinitionError
+from sparksig.errors import (
+    ArgumentTypeError,
+    InferenceError,
+    PydanticInputError,
+    SchemaDefinitionError,
+)
 from sparksig.infer.dtypes import column_required, pandas_column_type, tensor_spec
 from sparksig.infer.params import infer_param_schema
-from sparksig.infer.values import InferenceError, PydanticInputError, is_missing, value_type
+from sparksig.infer.values import is_missing, value_type
+from sparksig.kinds import is_scipy_sparse, is_spark_dataframe
 from sparksig.schema import ColSpec, Schema
 from sparksig.signature import ModelSignature
 from sparksig.types import AnyType, DataType, SpecType
@@ -78,14 +85,19 @@ def infer_schema(data: Any) -> Schema:
 
 
 def infer_signature(
-    model_input: Any = None, model_output: Any = None, params: dict[str, Any] | None = None
+    model_input: Any = None,
+    model_output: Any = None,
+    params: dict[str, Any] | None = None,
+    *,
+    schema_of: Callable[[Any], Schema] | None = None,
 ) -> ModelSignature:
     """Infer a :class:`~sparksig.ModelSignature` from example input, output and params.
 
     As in MLflow, a failure to infer the input or output schema is not fatal: it warns and
     uses ``Schema([ColSpec(AnyType())])`` (which validates nothing); a failure in params
     raises. ``model_input`` may be ``(input, params)``, the form MLflow accepts for input
-    examples. Spark DataFrames are inferred by :func:`sparksig.spark.infer.infer_schema`.
+    examples. ``schema_of`` infers a schema from one input (default: :func:`infer_schema`);
+    :func:`sparksig.infer_signature` passes one that also reads Spark DataFrames.
 
     Raises:
         SchemaDefinitionError: params that have no type, or params given twice.
@@ -104,15 +116,15 @@ def infer_signature(
         model_input, params = model_input
     schemas = {}
     for key, data in (("inputs", model_input), ("outputs", model_output)):
-        schemas[key] = None if data is None else _schema_or_any(data, key)
+        schemas[key] = None if data is None else _schema_or_any(data, key, schema_of)
     return ModelSignature(
         schemas["inputs"], schemas["outputs"], infer_param_schema(params) if params else None
     )
 
 
-def _schema_or_any(data: Any, key: str) -> Schema:
+def _schema_or_any(data: Any, key: str, schema_of: Callable[[Any], Schema] | None) -> Schema:
     try:
-        return infer_schema(data)
+        return (schema_of or infer_schema)(data)
     except PydanticInputError:
         raise
     except Exception as e:  # MLflow falls back on any failure; so do we, loudly.
@@ -215,10 +227,11 @@ def _read_frame(data: pd.DataFrame) -> Schema:
     return Schema(specs)
 
 
-def _read_spark(data: Any) -> Schema:
-    from sparksig.spark.infer import infer_schema as infer_spark_schema
-
-    return infer_spark_schema(data)
+def _refuse_spark(data: Any) -> Schema:
+    raise ArgumentTypeError(
+        "sparksig.infer.api infers from in-process data; for a Spark DataFrame call "
+        "sparksig.infer_schema (which dispatches) or sparksig.spark.infer_schema"
+    )
 
 
 def _read_list(data: list[Any]) -> Schema:
@@ -238,21 +251,6 @@ def _read_value(data: Any) -> Schema:
         ) from e
 
 
-def _is_sparse(data: Any) -> bool:
-    if not type(data).__module__.startswith("scipy.sparse"):
-        return False
-    from scipy.sparse import csc_matrix, csr_matrix
-
-    return isinstance(data, (csc_matrix, csr_matrix))
-
-
-def _is_spark_frame(data: Any) -> bool:
-    return any(
-        c.__name__ == "DataFrame" and c.__module__.startswith("pyspark.sql")
-        for c in type(data).__mro__
-    )
-
-
 _READERS: tuple[tuple[Callable[[Any], bool], Callable[[Any], Schema]], ...] = (
     (lambda d: isinstance(d, list) and not d, _read_empty_list),
     (lambda d: isinstance(d, list) and all(isinstance(v, dict) for v in d), _read_records),
@@ -264,8 +262,8 @@ _READERS: tuple[tuple[Callable[[Any], bool], Callable[[Any], Schema]], ...] = (
     (lambda d: isinstance(d, pd.Series), _read_series),
     (lambda d: isinstance(d, pd.DataFrame), _read_frame),
     (lambda d: isinstance(d, np.ndarray), lambda d: Schema([tensor_spec(d)])),
-    (_is_sparse, lambda d: Schema([tensor_spec(d)])),
-    (_is_spark_frame, _read_spark),
+    (is_scipy_sparse, lambda d: Schema([tensor_spec(d)])),
+    (is_spark_dataframe, _refuse_spark),
     (lambda d: isinstance(d, list), _read_list),
     (lambda d: True, _read_value),
 )

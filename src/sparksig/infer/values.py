@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sparksig.errors import InferenceError, PydanticInputError, SchemaDefinitionError
+from sparksig.kinds import is_pydantic_model
 from sparksig.types import AnyType, Array, DataType, Map, Object, Property, SpecType
 
 __all__ = [
@@ -194,10 +195,7 @@ def _merge_objects(left: Object, right: SpecType) -> Object:
 
 
 def _refuse_pydantic(value: Any) -> None:
-    if any(
-        c.__name__ == "BaseModel" and c.__module__.startswith("pydantic")
-        for c in type(value).__mro__
-    ):
+    if is_pydantic_model(value):
         raise PydanticInputError(
             "signatures cannot be inferred from pydantic objects; declare the signature by "
             "hand, or pass the object's model_dump()"

@@ -406,10 +406,7 @@ def _flag_rows(df: DataFrame, binding: _Binding) -> DataFrame:
             if check is None or check.ok:
                 reasons = pa.nulls(batch.num_rows, type=reasons_type)
             else:
-                per_row = check.reasons()
-                reasons = pa.array(
-                    [None if r is None else r.split(";") for r in per_row], type=reasons_type
-                )
+                reasons = check.reasons_arrow()
             arrays = [batch.column(i) for i in range(width)]
             yield pa.RecordBatch.from_arrays(
                 [*arrays, reasons], names=[*batch.schema.names[:width], REASONS_COLUMN]

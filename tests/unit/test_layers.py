@@ -1,0 +1,61 @@
+"""Imports point downward: the engines never import the layers above them, the core nothing.
+
+Every ``import`` in a module counts, including the lazy ones inside functions, so a
+dispatcher cannot sneak back into a lower layer.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "sparksig"
+CORE = ("types", "schema", "params", "signature", "errors", "rules", "options", "kinds")
+UPPER = ("sparksig.spark", "sparksig.models", "sparksig.cli", "sparksig.api", "sparksig.report")
+HEAVY = ("numpy", "pandas", "pyarrow", "pyspark")
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(module, at_module_level) for every import statement in a file."""
+    tree = ast.parse(path.read_text())
+    top = {id(node) for node in tree.body}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, id(node) in top) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.append((node.module, id(node) in top))
+    return out
+
+
+def _modules(folder: str) -> list[Path]:
+    return sorted((SRC / folder).glob("*.py"))
+
+
+@pytest.mark.parametrize("path", _modules("enforce") + _modules("infer"), ids=lambda p: p.name)
+def test_engines_import_no_layer_above_them(path: Path) -> None:
+    upward = [m for m, _ in _imports(path) if m.startswith(UPPER)]
+    assert upward == [], f"{path.relative_to(SRC)} imports {upward}"
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_core_modules_import_only_the_core(name: str) -> None:
+    path = SRC / f"{name}.py"
+    imports = _imports(path)
+    inside = [m for m, _ in imports if m.startswith("sparksig")]
+    allowed = {f"sparksig.{c}" for c in CORE}
+    assert [m for m in inside if m not in allowed] == []
+    heavy = [m for m, top in imports if top and m.split(".")[0] in HEAVY]
+    assert heavy == [], f"{name}.py imports {heavy} at module level"
+
+
+def test_the_rules_module_imports_no_numeric_library_at_all() -> None:
+    assert [m for m, _ in _imports(SRC / "rules.py") if m.split(".")[0] in HEAVY] == []
+
+
+def test_this_test_would_catch_an_upward_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from sparksig.spark.validate import conform\n")
+    assert [m for m, _ in _imports(bad) if m.startswith(UPPER)] == ["sparksig.spark.validate"]
