@@ -4,6 +4,10 @@
 spark-submit, sparksig uses yours), and otherwise builds ``local[*]`` from
 ``conf/spark-defaults.conf`` with quiet logging from ``conf/log4j2.properties``. It sets
 ``PYSPARK_PYTHON`` to the running interpreter so executors import the same packages.
+
+The repository's top-level ``conf/`` is the one source of those settings. Building a wheel
+copies it into the package as ``sparksig/_conf`` (``setup.py``), so an installed sparksig
+runs with the same defaults as a checkout; :func:`conf_dir` says which copy is in force.
 """
 
 from __future__ import annotations
@@ -13,33 +17,64 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sparksig.errors import InvalidArgumentError, SparksigError
+
 __all__ = ["conf_dir", "get_session", "read_conf"]
 
-# Used when the package is installed without the repository's conf/ folder.
-_BUILTIN_DEFAULTS = {
-    "spark.master": "local[*]",
-    "spark.app.name": "sparksig",
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.sql.execution.arrow.pyspark.enabled": "true",
-    "spark.sql.shuffle.partitions": "4",
-    "spark.sql.session.timeZone": "UTC",
-}
+_DEFAULTS_FILE = "spark-defaults.conf"
+# The copy of conf/ that the wheel build puts inside the package (see setup.py).
+_PACKAGED = Path(__file__).resolve().parents[1] / "_conf"
+# A source checkout (editable install) is laid out as <root>/src/sparksig/spark/session.py.
+_ROOT = Path(__file__).resolve().parents[3]
 
 
 def conf_dir() -> Path:
-    """Where the defaults live: ``$SPARKSIG_CONF_DIR``, else the repository's ``conf/``."""
+    """Where the Spark defaults are read from.
+
+    In order: ``$SPARKSIG_CONF_DIR``; the copy of ``conf/`` packaged in the installed wheel;
+    the repository's ``conf/`` when sparksig runs from a source checkout.
+
+    Raises:
+        InvalidArgumentError: ``$SPARKSIG_CONF_DIR`` holds no ``spark-defaults.conf``.
+        SparksigError: neither the package nor a checkout holds one (a broken install).
+
+    Examples:
+        >>> (conf_dir() / "spark-defaults.conf").is_file()
+        True
+    """
     env = os.environ.get("SPARKSIG_CONF_DIR")
     if env:
+        if not (Path(env) / _DEFAULTS_FILE).is_file():
+            raise InvalidArgumentError(
+                f"SPARKSIG_CONF_DIR={env} has no {_DEFAULTS_FILE}: point it at a folder "
+                "laid out like the repository's conf/, or unset it to use the packaged defaults"
+            )
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "conf"
+    candidates = [_PACKAGED]
+    if (_ROOT / "pyproject.toml").is_file():
+        candidates.append(_ROOT / "conf")
+    for candidate in candidates:
+        if (candidate / _DEFAULTS_FILE).is_file():
+            return candidate
+    raise SparksigError(
+        f"sparksig's Spark defaults are missing: no {_DEFAULTS_FILE} in "
+        f"{' or '.join(str(c) for c in candidates)}. Reinstall sparksig (from a wheel or a "
+        "source checkout), or set SPARKSIG_CONF_DIR to a folder holding the file."
+    )
 
 
 def read_conf(path: Path | None = None) -> dict[str, str]:
-    """Parse a ``spark-defaults.conf`` file (``key value`` lines, ``#`` comments)."""
-    path = path or conf_dir() / "spark-defaults.conf"
+    """Parse a ``spark-defaults.conf`` file (``key value`` lines, ``#`` comments).
+
+    Args:
+        path: the file; default: ``spark-defaults.conf`` in :func:`conf_dir`.
+
+    Raises:
+        InvalidArgumentError: ``path`` is not a file.
+    """
+    path = path or conf_dir() / _DEFAULTS_FILE
     if not path.is_file():
-        return dict(_BUILTIN_DEFAULTS)
+        raise InvalidArgumentError(f"{path} is not a Spark defaults file (not found)")
     conf: dict[str, str] = {}
     for raw in path.read_text().splitlines():
         line = raw.strip()
