@@ -77,7 +77,7 @@ def enforce_schema(data: Any, schema: Schema | ModelSignature, *, strict_nulls: 
         dtype('int64')
     """
     if is_spark_dataframe(data):
-        from sparksig.spark.validate import conform
+        from sparksig.spark.conform import conform
 
         return conform(data, _enforce.input_schema(schema), strict_nulls=strict_nulls)
     return _enforce.enforce_schema(data, schema, strict_nulls=strict_nulls)

@@ -16,7 +16,7 @@ from pyspark.sql import types as T
 import sparksig
 from sparksig import AnyType, Array, ColSpec, DataType, Map, Object, Property, Schema
 from sparksig import SparkMLVector as Vector
-from sparksig.errors import SchemaDefinitionError, UnsupportedTypeError
+from sparksig.errors import InvalidArgumentError, UnsupportedTypeError
 from sparksig.spark.infer import (
     InferenceResult,
     estimated_rows,
@@ -134,11 +134,13 @@ def test_sampled_reports_its_sample_and_a_seed_reproduces_it(spark, rare) -> Non
     assert second == first  # same seed, same rows, same schema
 
 
-def test_sampled_without_seed_draws_one_and_reports_it(spark, rare) -> None:
+def test_sampled_without_seed_uses_the_default_seed_and_reports_it(spark, rare) -> None:
+    from sparksig.options import DEFAULT_SEED
+
     result = infer_schema_report(rare.select("x"), mode="sampled", max_rows=1_000)
-    assert result.mode == "sampled" and isinstance(result.seed, int)
-    again = infer_schema_report(rare.select("x"), mode="sampled", max_rows=1_000, seed=result.seed)
-    assert again.rows_checked == result.rows_checked
+    assert result.mode == "sampled" and result.seed == DEFAULT_SEED
+    again = infer_schema_report(rare.select("x"), mode="sampled", max_rows=1_000)
+    assert again == result  # no seed given twice: the same rows, the same answer
 
 
 def test_explicit_fraction_is_applied(spark, rare) -> None:
@@ -277,7 +279,7 @@ def test_unknown_size_reads_every_row_and_says_full(spark) -> None:
     ],
 )
 def test_bad_arguments(spark, kwargs) -> None:
-    with pytest.raises(SchemaDefinitionError):
+    with pytest.raises(InvalidArgumentError):
         infer_schema(spark.range(1), **kwargs)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sparksig.enforce import messages
 from sparksig.enforce.findings import Findings, spec_name
 from sparksig.enforce.rules import arrow_accepts
 from sparksig.errors import Code
@@ -88,10 +89,7 @@ def check_values(
             out.add(
                 Code.OUT_OF_RANGE,
                 path,
-                f"timestamp outside the datetime64[ns] range "
-                f"{DATETIME_NS_RANGE[0]:%Y-%m-%d} .. {DATETIME_NS_RANGE[1]:%Y-%m-%d} at {path}, "
-                "which the signature's datetime type (numpy datetime64[ns], as in MLflow) "
-                "cannot hold: fix or drop those values",
+                messages.out_of_range(path),
                 rows[bad],
                 _examples(arr, bad, out.max_examples),
             )
@@ -101,8 +99,7 @@ def check_values(
             out.add(
                 Code.NON_FINITE,
                 path,
-                f"NaN or infinity at {path} where finite values are required "
-                "(finite_only=True): fill or drop those values",
+                messages.non_finite(path),
                 rows[bad],
                 _examples(arr, bad, out.max_examples),
             )
@@ -183,8 +180,7 @@ def check_arrow(
         out.add(
             Code.NULL_IN_REQUIRED,
             path,
-            f"null value where a {spec_name(spec)} is required at {path}; fill it, or declare "
-            "the enclosing column or property optional (required=False)",
+            messages.nested_null(spec, path),
             rows[nulls],
             [None],
         )

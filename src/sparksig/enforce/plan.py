@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sparksig.enforce import messages
 from sparksig.enforce.findings import Findings, merge_checks, spec_name
 from sparksig.enforce.inputs import input_error, to_frame
 from sparksig.enforce.nested import ArrowContext, check_arrow, check_values, null_mask
@@ -86,13 +87,6 @@ class BatchCheck:
         np.cumsum(counts, out=offsets[1:])
         values = pa.array(np.broadcast_to(labels, hits.shape)[hits], type=pa.string())
         return pa.ListArray.from_arrays(pa.array(offsets), values, mask=pa.array(counts == 0))
-
-
-def _top_null_message(path: str) -> str:
-    return (
-        f"null value in required column {path}: fill the missing values, drop those rows, or "
-        "declare the column optional (required=False)"
-    )
 
 
 @dataclass(frozen=True)
@@ -238,7 +232,7 @@ class Plan:
                     nulls = series.isna().to_numpy()
                     if nulls.any():
                         findings.add(
-                            Code.NULL_IN_REQUIRED, path, _top_null_message(path), nulls, [None]
+                            Code.NULL_IN_REQUIRED, path, messages.top_null(path), nulls, [None]
                         )
             else:
                 check_object_column(series, dtype, path, spec.required, findings)
@@ -275,7 +269,7 @@ class Plan:
                     dtype, spec.required, top_level=True, strict_nulls=self.strict_nulls
                 ):
                     findings.add(
-                        Code.NULL_IN_REQUIRED, path, _top_null_message(path), null_mask(col), [None]
+                        Code.NULL_IN_REQUIRED, path, messages.top_null(path), null_mask(col), [None]
                     )
                 check_values(col, dtype, path, rows, ctx)
             else:

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sparksig.enforce import messages
 from sparksig.enforce.findings import Findings
 from sparksig.enforce.inputs import input_error
 from sparksig.enforce.nested import children, null_mask
@@ -249,14 +250,13 @@ def check_tensor_arrow(
     findings.add(
         Code.NULL_IN_REQUIRED,
         path,
-        f"null value in tensor {path}: tensors are never optional; fill or drop those rows",
+        messages.tensor_null(path),
         nulls,
         [None],
     )
     findings.add(
         Code.SHAPE_MISMATCH,
         path,
-        f"expected shape {spec.shape} (-1 = any size) at {path}: make every row's arrays "
-        "the declared length",
+        messages.tensor_shape(spec.shape, path),
         shapes,
     )

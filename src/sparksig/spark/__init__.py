@@ -9,6 +9,7 @@ Examples:
 
 from __future__ import annotations
 
+from sparksig.spark.conform import REASONS_COLUMN, conform
 from sparksig.spark.convert import (
     from_spark_schema,
     from_spark_type,
@@ -16,21 +17,26 @@ from sparksig.spark.convert import (
     to_spark_type,
 )
 from sparksig.spark.infer import InferenceResult, infer_schema, infer_schema_report
+from sparksig.spark.quarantine import QuarantineResult, write_quarantine
+from sparksig.spark.score import score
 from sparksig.spark.session import get_session
 from sparksig.spark.udf import spark_udf
-from sparksig.spark.validate import REASONS_COLUMN, conform, validate
+from sparksig.spark.validate import validate
 
 __all__ = [
     "REASONS_COLUMN",
     "InferenceResult",
+    "QuarantineResult",
     "conform",
     "from_spark_schema",
     "from_spark_type",
     "get_session",
     "infer_schema",
     "infer_schema_report",
+    "score",
     "spark_udf",
     "to_spark_schema",
     "to_spark_type",
     "validate",
+    "write_quarantine",
 ]

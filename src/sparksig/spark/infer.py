@@ -49,7 +49,6 @@ Examples:
 from __future__ import annotations
 
 import math
-import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,15 +58,15 @@ from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from sparksig.errors import SchemaDefinitionError, UnsupportedTypeError
+from sparksig.errors import InvalidArgumentError, SchemaDefinitionError, UnsupportedTypeError
+from sparksig.options import DEFAULT_SAMPLE_ROWS, DEFAULT_SEED, Mode, choose
 from sparksig.schema import ColSpec, Schema
 from sparksig.spark.convert import from_spark_type
 from sparksig.types import Array, Map, Object, Property, SpecType
 
 __all__ = ["InferenceResult", "infer_schema", "infer_schema_report"]
 
-MODES = ("sampled", "full")
-DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_ROWS = DEFAULT_SAMPLE_ROWS
 
 # A probe: its root column, the path it reports on, and a function from the root column's
 # value to a boolean Column that is true when that path holds a null in this row.
@@ -126,7 +125,8 @@ def infer_schema(
             (a seeded random sample; the ``required`` flags are estimates).
         fraction: sampling fraction in (0, 1]; by default ``max_rows`` decides it.
         max_rows: the most rows a sample may hold (sampled mode); None for no limit.
-        seed: sampling seed; a random one is drawn (and reported) when None.
+        seed: sampling seed (default :data:`~sparksig.options.DEFAULT_SEED`, so a repeated run
+            reads the same sample; reported in :func:`infer_schema_report`).
 
     Returns:
         The schema; :func:`infer_schema_report` returns it with the mode, rows read and seed.
@@ -171,10 +171,10 @@ def infer_schema_report(
     if not probes:  # every path is declared non-nullable: nothing to read
         return InferenceResult(_schema(struct, types, set()), "full", 0, None)
 
-    if mode == "full":
+    if choose(Mode, mode, "mode") is Mode.FULL:
         run = _run_probes(df, probes, None, None, None)
     else:
-        seed = random.randrange(2**31) if seed is None else seed
+        seed = DEFAULT_SEED if seed is None else seed
         run = _run_probes(df, probes, _thresholds(df, fraction, max_rows), max_rows, seed)
     every_row = run.threshold is None or run.threshold >= 1
     return InferenceResult(
@@ -189,20 +189,19 @@ def infer_schema_report(
 
 
 def _check_args(mode: str, fraction: Any, max_rows: Any, seed: Any) -> None:
-    if mode not in MODES:
-        raise SchemaDefinitionError(f"mode must be one of {MODES}, got {mode!r}")
+    choose(Mode, mode, "mode")
     if fraction is not None and (
         isinstance(fraction, bool)
         or not isinstance(fraction, (int, float))
         or not 0 < fraction <= 1
     ):
-        raise SchemaDefinitionError(f"fraction must be in (0, 1], got {fraction!r}")
+        raise InvalidArgumentError(f"fraction must be in (0, 1], got {fraction!r}")
     if max_rows is not None and (
         isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1
     ):
-        raise SchemaDefinitionError(f"max_rows must be a positive int or None, got {max_rows!r}")
+        raise InvalidArgumentError(f"max_rows must be a positive int or None, got {max_rows!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise SchemaDefinitionError(f"seed must be an int or None, got {seed!r}")
+        raise InvalidArgumentError(f"seed must be an int or None, got {seed!r}")
 
 
 # --- probes: one boolean expression per nullable path ------------------------------------------

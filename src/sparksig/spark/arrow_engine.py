@@ -1,0 +1,222 @@
+"""The Arrow engine on Spark: the reference implementation of the data-level checks.
+
+Rows travel to Python workers through ``mapInArrow`` and the enforcement engine
+(:meth:`sparksig.enforce.plan.Plan.check`) judges each Arrow batch; each task emits a few
+summary rows (code, path, count, examples) that Spark aggregates in the same job, so counts
+are exact under task retries (no accumulators). ``validate(..., engine="arrow")`` runs it;
+the native engine (:mod:`sparksig.spark.native`) must agree with it, and a differential test
+keeps them so.
+
+Columns travel under positional names (``__c0``, ``__c1``...), so no column name, however
+odd, has to survive Arrow's field naming; violation paths are renamed back afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pyarrow as pa
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from sparksig.enforce.plan import Plan, compile_plan
+from sparksig.errors import Violation, to_jsonable
+from sparksig.options import MAX_EXAMPLES
+from sparksig.schema import ColSpec, Schema, TensorSpec
+from sparksig.spark.binding import Binding, Bound, col
+from sparksig.spark.convert import is_vector_udt
+
+__all__ = ["ArrowChecks", "arrow_checks"]
+
+_ROWS = "__rows__"
+_SUMMARY = T.StructType(
+    [
+        T.StructField("code", T.StringType()),
+        T.StructField("path", T.StringType()),
+        T.StructField("count", T.LongType()),
+        T.StructField("examples", T.StringType()),
+        T.StructField("message", T.StringType()),
+    ]
+)
+
+
+def dense(bound: Bound) -> Column:
+    """A declared column as the engines read it: Spark ML vectors as ``array<double>``."""
+    source = bound.source
+    assert bound.field is not None
+    if is_vector_udt(bound.field.dataType):
+        from pyspark.ml.functions import vector_to_array
+
+        # vector_to_array fails on null vectors: they stay null (the null check reports them)
+        return F.when(source.isNotNull(), vector_to_array(source))
+    return source
+
+
+class ArrowChecks:
+    """The checked columns of a binding, as the Arrow engine sees them."""
+
+    def __init__(self, binding: Binding, *, strict_nulls: bool, finite_only: bool) -> None:
+        self.columns = binding.checked
+        self.safe = [f"__c{i}" for i in range(len(self.columns))]
+        specs = [_renamed(b.spec, s) for b, s in zip(self.columns, self.safe)]
+        self.plan: Plan = compile_plan(
+            Schema(specs), strict_nulls=strict_nulls, finite_only=finite_only
+        )
+
+    def exprs(self) -> list[Column]:
+        return [dense(b).alias(s) for b, s in zip(self.columns, self.safe)]
+
+    def real_path(self, path: str) -> str:
+        """``__c1.a`` -> ``address.a``: a violation path under the declared name."""
+        for bound, safe in zip(self.columns, self.safe):
+            if path == safe or (path.startswith(safe) and path[len(safe)] in ".[{"):
+                return bound.name + path[len(safe) :]
+        return path
+
+    def real_label(self, label: str) -> str:
+        code, _, path = label.partition(":")
+        return f"{code}:{self.real_path(path)}"
+
+
+def arrow_checks(binding: Binding, *, strict_nulls: bool, finite_only: bool) -> ArrowChecks:
+    return ArrowChecks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
+
+
+def summarise(
+    source: DataFrame, checks: ArrowChecks, keys: Sequence[str]
+) -> tuple[list[Violation], int]:
+    """Violations and rows checked, in one job over ``source`` (Python workers)."""
+    keyed = [f"__k{i}" for i in range(len(keys))]
+    frame = source.select(*checks.exprs(), *[col(k).alias(s) for k, s in zip(keys, keyed)])
+    plan = checks.plan
+    names = tuple(keys)
+    width = len(checks.safe)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        rows = 0
+        out: dict[str, list[Any]] = {f.name: [] for f in _SUMMARY.fields}
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            rows += batch.num_rows
+            view = pa.RecordBatch.from_arrays(batch.columns[:width], names=checks.safe)
+            check = plan.check(view)
+            examples = _keyed_examples(batch, check, names, keyed) if names else None
+            for v in check.violations:
+                shown = examples.get(f"{v.code}:{v.column_path}") if examples else None
+                out["code"].append(v.code)
+                out["path"].append(v.column_path)
+                out["count"].append(v.count)
+                out["examples"].append(
+                    json.dumps(shown if shown is not None else v.to_dict()["examples"])
+                )
+                out["message"].append(v.message)
+        out["code"].append(_ROWS)
+        out["path"].append("")
+        out["count"].append(rows)
+        out["examples"].append("[]")
+        out["message"].append("")
+        yield pa.RecordBatch.from_pydict(out, schema=_arrow_summary())
+
+    summary = (
+        frame.mapInArrow(run, _SUMMARY)
+        .groupBy("code", "path")
+        .agg(
+            F.sum("count").alias("count"),
+            F.slice(F.collect_list("examples"), 1, MAX_EXAMPLES).alias("examples"),
+            F.first("message").alias("message"),
+        )
+        .collect()
+    )
+    rows_checked, found = 0, []
+    for row in summary:
+        if row["code"] == _ROWS:
+            rows_checked = int(row["count"] or 0)
+            continue
+        examples: list[Any] = []
+        for chunk in row["examples"]:
+            examples.extend(json.loads(chunk))
+        path = checks.real_path(row["path"])
+        message = row["message"].replace(row["path"], path)
+        found.append(
+            Violation(row["code"], path, int(row["count"]), tuple(examples[:MAX_EXAMPLES]), message)
+        )
+    return found, rows_checked
+
+
+def flag(df: DataFrame, checks: ArrowChecks, reasons_name: str) -> DataFrame:
+    """``df`` plus ``reasons_name`` (``array<string>`` of labels; null for clean rows)."""
+    source = df.select("*", *checks.exprs())
+    width = len(df.columns)
+    reasons_type = pa.list_(pa.string())
+    plan = checks.plan
+    out_schema = T.StructType(
+        [*df.schema.fields, T.StructField(reasons_name, T.ArrayType(T.StringType()), True)]
+    )
+    labels = {}
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            view = pa.RecordBatch.from_arrays(batch.columns[width:], names=checks.safe)
+            check = plan.check(view) if batch.num_rows else None
+            if check is None or check.ok:
+                reasons = pa.nulls(batch.num_rows, type=reasons_type)
+            else:
+                reasons = _renamed_labels(check.reasons_arrow(), checks, labels)
+            yield pa.RecordBatch.from_arrays(
+                [*batch.columns[:width], reasons], names=[*batch.schema.names[:width], reasons_name]
+            )
+
+    return source.mapInArrow(run, out_schema)
+
+
+def _renamed_labels(reasons: pa.ListArray, checks: ArrowChecks, cache: dict) -> pa.ListArray:
+    values = reasons.values.to_pylist()
+    renamed = [cache.setdefault(v, checks.real_label(v)) for v in values]
+    return pa.ListArray.from_arrays(
+        reasons.offsets, pa.array(renamed, pa.string()), mask=reasons.is_null()
+    )
+
+
+def _keyed_examples(
+    batch: pa.RecordBatch, check: Any, keys: tuple[str, ...], keyed: list[str]
+) -> dict[str, list]:
+    """Per ``code:path``: ``{"value": the row's column value, "keys": {...}}`` of bad rows."""
+    out = {}
+    for label, mask in check.row_masks():
+        path = label.split(":", 1)[1]
+        top = next(
+            (
+                s
+                for s in batch.schema.names
+                if path == s or (path.startswith(s) and path[len(s)] in ".[{")
+            ),
+            None,
+        )
+        taken = pa.array(mask.nonzero()[0][:MAX_EXAMPLES], type=pa.int64())
+        values = batch.column(top).take(taken).to_pylist() if top else [None] * len(taken)
+        key_values = {k: batch.column(s).take(taken).to_pylist() for k, s in zip(keys, keyed)}
+        out[label] = [
+            {"value": to_jsonable(v), "keys": {k: to_jsonable(key_values[k][i]) for k in keys}}
+            for i, v in enumerate(values)
+        ]
+    return out
+
+
+def _arrow_of(struct: T.StructType) -> pa.Schema:
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    return to_arrow_schema(struct, timezone="UTC")
+
+
+def _arrow_summary() -> pa.Schema:
+    return _arrow_of(_SUMMARY)
+
+
+def _renamed(spec: ColSpec | TensorSpec, name: str) -> ColSpec | TensorSpec:
+    if isinstance(spec, TensorSpec):
+        return TensorSpec(spec.dtype, spec.shape, name)
+    return ColSpec(spec.type, name, spec.required)

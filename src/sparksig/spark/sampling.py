@@ -1,0 +1,113 @@
+"""Samples of a Spark table: seeded rows, or a seeded subset of its files.
+
+- ``rows``: a seeded Bernoulli sample (``DataFrame.sample``). Every row is still read; only
+  checking is saved. The sample is spread over the whole table.
+- ``files``: a seeded subset of the table's input files (``DataFrame.inputFiles``), selected
+  with a filter on Spark's hidden ``_metadata.file_name`` column, which Spark applies to the
+  file listing, so the other files are never opened. It saves reading, but it is a
+  *clustered* sample: rows of one file tend to resemble each other, so counts say more about
+  the chosen files than about the table. Only tables read from files can be sampled so.
+
+Both use :data:`sparksig.options.DEFAULT_SEED` unless given a seed, so a repeated run looks
+at the same rows (or files).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from sparksig.errors import InvalidArgumentError
+from sparksig.options import DEFAULT_SAMPLE_ROWS, DEFAULT_SEED, Mode, Sampling
+
+__all__ = ["Sample", "draw"]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The rows to check, and for file samples how many files were kept of how many."""
+
+    frame: DataFrame
+    files_read: int | None = None
+    files_total: int | None = None
+
+
+def draw(
+    df: DataFrame,
+    mode: Mode,
+    sampling: Sampling,
+    fraction: float | None,
+    max_rows: int | None,
+    seed: int | None,
+) -> Sample:
+    """The part of ``df`` a check reads: all of it, a row sample, or a file sample."""
+    if fraction is not None and not 0 < fraction <= 1:
+        raise InvalidArgumentError(f"fraction must be in (0, 1], got {fraction}")
+    if max_rows is not None and max_rows < 1:
+        raise InvalidArgumentError(f"max_rows must be at least 1, got {max_rows}")
+    if mode is Mode.FULL:
+        return Sample(df)
+    seed = DEFAULT_SEED if seed is None else int(seed)
+    if sampling is Sampling.ROWS:
+        chosen = fraction if fraction is not None else _row_fraction(df, max_rows)
+        return Sample(df.sample(withReplacement=False, fraction=chosen, seed=seed))
+    return _files(df, fraction, max_rows, seed)
+
+
+def _row_fraction(df: DataFrame, max_rows: int | None) -> float:
+    target = max_rows or DEFAULT_SAMPLE_ROWS
+    total = df.count()
+    return 1.0 if total <= target else target / total
+
+
+def _files(df: DataFrame, fraction: float | None, max_rows: int | None, seed: int) -> Sample:
+    try:
+        files = sorted(set(df.inputFiles()))
+    except Exception as e:  # pyspark raises several kinds for plans without files
+        raise _not_file_backed(f"inputFiles() failed: {type(e).__name__}") from None
+    if not files:
+        raise _not_file_backed("it lists no input files")
+    names = [_file_name(f) for f in files]
+    if len(set(names)) != len(names):
+        raise InvalidArgumentError(
+            "sampling='files' tells files apart by name, and this table reads several files "
+            "with the same name (from different folders): use sampling='rows'"
+        )
+    rng = random.Random(seed)
+    if fraction is None:
+        fraction = _file_fraction(df, names, max_rows, rng)
+    k = max(1, math.ceil(fraction * len(files)))
+    chosen = sorted(rng.sample(names, min(k, len(names))))
+    try:
+        frame = df.where(F.col("_metadata.file_name").isin(chosen))
+    except Exception as e:
+        raise _not_file_backed(f"its file metadata is not available ({type(e).__name__})") from None
+    return Sample(frame, files_read=len(chosen), files_total=len(files))
+
+
+def _file_fraction(
+    df: DataFrame, names: list[str], max_rows: int | None, rng: random.Random
+) -> float:
+    """Enough files for about ``max_rows`` rows, judged from one random file's row count."""
+    probe = rng.choice(names)
+    per_file = df.where(F.col("_metadata.file_name") == probe).count()
+    if per_file == 0:
+        return 1.0
+    target = max_rows or DEFAULT_SAMPLE_ROWS
+    return min(1.0, target / (per_file * len(names)))
+
+
+def _file_name(uri: str) -> str:
+    return unquote(uri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _not_file_backed(why: str) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"sampling='files' needs a DataFrame read from files (spark.read.parquet(...), a "
+        f"catalog table of files); this one is not file-backed: {why}. Use sampling='rows'."
+    )
