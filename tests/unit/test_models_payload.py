@@ -131,3 +131,60 @@ def test_csv_keeps_text_columns_as_text():
 def test_malformed_payloads(body, content_type, message):
     with pytest.raises(PayloadError, match=message):
         parse_request(body, content_type, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        ("x,y\n1,2,3,4", "text/csv", r"CSV line 2 has 4 field\(s\) but the header has 2"),
+        ("x,y\n1,2\n3\n", "text/csv", r"CSV line 3 has 1 field\(s\)"),
+        ("x,x\n1,2\n", "text/csv", "'x' twice"),
+        ("", "text/csv", "empty"),
+        (
+            '{"dataframe_split": {"columns": ["a"], "index": [0, 1, 2], "data": [[1]]}}',
+            "application/json",
+            r"'index' has 3 items but 'data' has 1 row\(s\)",
+        ),
+        (
+            '{"dataframe_split": {"columns": ["a", "a"], "data": [[1, 2]]}}',
+            "application/json",
+            "'a' appears twice",
+        ),
+        (
+            '{"dataframe_split": {"columns": ["a", "b"], "data": [[1, 2], [3]]}}',
+            "application/json",
+            r"data\[1\] has 1 values, but there are 2 columns",
+        ),
+        ('{"dataframe_records": [{"a": 1}, 2]}', "application/json", "record 1 is a number"),
+        ('{"inputs": ' + "[" * 3000 + "]" * 3000 + "}", "application/json", "nested more than"),
+        ('{"inputs": ' + "[" * 101 + "]" * 101 + "}", "application/json", "nested more than"),
+    ],
+    ids=[
+        "csv-long-row",
+        "csv-short-row",
+        "csv-repeated-header",
+        "csv-empty",
+        "split-index-length",
+        "split-duplicate-columns",
+        "split-ragged-rows",
+        "records-not-objects",
+        "json-3000-deep",
+        "json-102-deep",
+    ],
+)
+def test_tables_are_read_as_sent_or_refused(body, content_type, message):
+    # pandas would shift, broadcast, pad or rename these silently; each is a client mistake
+    with pytest.raises(PayloadError, match=message):
+        parse_request(body, content_type, None)
+
+
+def test_json_at_the_depth_limit_is_read():
+    depth_100 = '{"dataframe_records": [{"v": ' + "[" * 97 + "]" * 97 + "}]}"
+    assert parse_request(depth_100).data.shape == (1, 1)
+
+
+def test_split_without_columns_and_single_value_rows_still_read():
+    df = parse_json({"dataframe_split": {"data": [1, 2]}}).data
+    assert df.shape == (2, 1)
+    df = parse_json({"dataframe_split": {"columns": ["a"], "index": [5, 6], "data": [1, 2]}}).data
+    assert df.index.tolist() == [5, 6] and df["a"].tolist() == [1, 2]
