@@ -267,7 +267,10 @@ def summarise(
     Null checks without key columns need no example column (the example is ``None``).
     """
     keyed = bool(keys)
-    key_struct = F.struct(*[col(k).alias(k) for k in keys]) if keyed else None
+    types = {f.name: f.dataType for f in source.schema.fields} if keyed else {}
+    key_struct = (
+        F.struct(*[_collectable(col(k), types[k]).alias(k) for k in keys]) if keyed else None
+    )
     flags, examples = [], {}
     for i, check in enumerate(checks):
         flags.append(check.violated.alias(f"__f{i}"))
@@ -302,7 +305,25 @@ def _example_value(bound: Bound) -> Column:
         from pyspark.ml.functions import vector_to_array
 
         return F.when(bound.source.isNotNull(), vector_to_array(bound.source))
-    return bound.source
+    return _collectable(bound.source, bound.field.dataType)
+
+
+def _collectable(expr: Column, spark_type: T.DataType) -> Column:
+    """Values with dates or timestamps as text: Python's datetime cannot hold year 1 in every
+    time zone, and an out-of-range timestamp is exactly what an example may have to show."""
+    return expr.cast("string") if _has_time(spark_type) else expr
+
+
+def _has_time(t: T.DataType) -> bool:
+    if isinstance(t, (T.TimestampType, T.TimestampNTZType, T.DateType)):
+        return True
+    if isinstance(t, T.ArrayType):
+        return _has_time(t.elementType)
+    if isinstance(t, T.MapType):
+        return _has_time(t.keyType) or _has_time(t.valueType)
+    if isinstance(t, T.StructType):
+        return any(_has_time(f.dataType) for f in t.fields)
+    return False
 
 
 def _first_k(value: Column, flag: Column) -> Column:

@@ -1,0 +1,186 @@
+"""The native engine and the edges of validate/conform: what users with real tables hit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pyspark.sql import functions as F
+
+import sparksig as ss
+from sparksig import spark as sss
+
+
+def _found(report):
+    return {(v.code, v.column_path): v.count for v in report.violations}
+
+
+def _jobs(spark):
+    return set(spark.sparkContext.statusTracker().getJobIdsForGroup(None))
+
+
+def test_native_validation_runs_no_python_worker(spark):
+    # A Python worker would show up as a PythonUDF / MapInArrow node; the native plan has none.
+    df = spark.range(100).select(
+        F.when(F.col("id") % 10 == 0, None).otherwise(F.col("id")).alias("a"),
+        F.array(F.when(F.col("id") % 7 == 0, None).otherwise(F.lit(1.0))).alias("xs"),
+    )
+    schema = ss.Schema([ss.ColSpec("long", "a"), ss.ColSpec(ss.Array("double"), "xs")])
+    report = sss.validate(df, schema)
+    assert report.engine == "native"
+    assert _found(report) == {("null_in_required", "a"): 10, ("null_in_required", "xs[]"): 15}
+    arrow = sss.validate(df, schema, engine="arrow")
+    assert arrow.engine == "arrow" and _found(arrow) == _found(report)
+
+
+def test_bad_option_strings_name_the_argument(spark):
+    df = spark.range(1)
+    schema = ss.Schema([ss.ColSpec("long", "id")])
+    for kwargs, name in (
+        ({"mode": "fast"}, "mode"),
+        ({"engine": "gpu"}, "engine"),
+        ({"sampling": "blocks"}, "sampling"),
+    ):
+        with pytest.raises(ss.InvalidArgumentError, match=name):
+            sss.validate(df, schema, **kwargs)
+    with pytest.raises(ss.InvalidArgumentError, match="on_error"):
+        sss.conform(df, schema, on_error="ignore")
+
+
+def test_a_sample_that_checked_no_rows_is_inconclusive_not_a_pass(spark):
+    df = spark.range(1000)
+    report = sss.validate(df, ss.Schema([ss.ColSpec("long", "id")]), mode="sampled", fraction=1e-9)
+    assert report.rows_checked == 0
+    assert report.status == "inconclusive" and not report.ok
+    assert "INCONCLUSIVE" in str(report)
+
+
+def test_any_only_signature_says_nothing_needed_checking(spark):
+    df = spark.sql("select parse_json('{\"a\": 1}') as v")
+    report = sss.validate(df, ss.Schema([ss.ColSpec(ss.AnyType(), "v")]))
+    assert report.ok and report.checks == 0
+    assert "no rows were read" in str(report)
+    out = sss.conform(df, ss.Schema([ss.ColSpec(ss.AnyType(), "v")]))
+    assert out.columns == ["v"] and out.count() == 1
+
+
+def test_null_vectors_are_violations_only_where_required(spark):
+    from pyspark.ml.linalg import Vectors
+
+    df = spark.createDataFrame([(1, Vectors.dense([1.0])), (2, None)], ["id", "v"])
+    required = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec(ss.SparkMLVector(), "v")])
+    optional = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec(ss.SparkMLVector(), "v", False)])
+    assert _found(sss.validate(df, required)) == {("null_in_required", "v"): 1}
+    assert sss.validate(df, optional).ok
+    valid, rejected = sss.conform(df, required, on_error="quarantine")
+    assert [r["id"] for r in rejected.collect()] == [2]
+    assert [r["v"] for r in valid.collect()] == [[1.0]]
+    assert sorted(r["v"] is None for r in sss.conform(df, optional).collect()) == [False, True]
+
+
+ODD = ["a`b", "c.d", "with space", "prix €", "名前", "x;y", "k:v"]
+
+
+def test_odd_column_names_are_taken_literally(spark):
+    df = spark.createDataFrame(
+        [(1, None, 1.0, "a", "b", 2, 3, 4), (2, 2.0, None, "c", "d", 5, None, 6)],
+        [*["id"], *ODD],
+    )
+    schema = ss.Schema(
+        [ss.ColSpec("long", "id")]
+        + [
+            ss.ColSpec("double" if i < 2 else ("string" if i < 4 else "long"), name)
+            for i, name in enumerate(ODD)
+        ]
+    )
+    report = sss.validate(df, schema, key_columns=["id"])
+    assert _found(report) == {
+        ("null_in_required", "a`b"): 1,
+        ("null_in_required", "c.d"): 1,
+        ("null_in_required", "x;y"): 1,
+    }
+    valid, rejected = sss.conform(df, schema, on_error="quarantine")
+    assert valid.count() == 0 and rejected.count() == 2
+    reasons = {r["id"]: set(r[sss.REASONS_COLUMN]) for r in rejected.collect()}
+    assert reasons == {
+        1: {"null_in_required:a`b"},
+        2: {"null_in_required:c.d", "null_in_required:x;y"},
+    }
+    # an undeclared odd column does not get in the way either
+    assert sss.conform(df, ss.Schema([ss.ColSpec("long", "id")])).columns == ["id"]
+
+
+def test_duplicate_names_get_a_clear_error(spark):
+    df = spark.createDataFrame([(1, 2)], "x bigint, X bigint")
+    with pytest.raises(ss.InvalidArgumentError, match=r"2 columns .* 'x' \(x, X\)"):
+        sss.validate(df, ss.Schema([ss.ColSpec("long", "x")]))
+    plain = spark.createDataFrame([(1, 2)], "id bigint, y bigint")
+    with pytest.raises(ss.InvalidArgumentError, match="repeats"):
+        sss.validate(plain, ss.Schema([ss.ColSpec("long", "y")]), key_columns=["id", "id"])
+
+
+def test_timestamps_outside_datetime64_ns_are_out_of_range(spark):
+    df = spark.createDataFrame(
+        [(1, dt.datetime(1, 1, 1)), (2, dt.datetime(2020, 5, 17)), (3, dt.datetime(9999, 12, 31))],
+        "id bigint, t timestamp",
+    )
+    schema = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("datetime", "t")])
+    assert _found(sss.validate(df, schema)) == {("out_of_range", "t"): 2}
+    assert _found(sss.validate(df, schema, engine="arrow")) == {("out_of_range", "t"): 2}
+
+
+def test_finite_only_is_a_switch_and_nan_is_a_value_by_default(spark):
+    df = spark.createDataFrame([(float("nan"),), (float("inf"),), (1.0,)], "x double")
+    schema = ss.Schema([ss.ColSpec("double", "x")])
+    assert sss.validate(df, schema).ok
+    assert _found(sss.validate(df, schema, finite_only=True)) == {("non_finite", "x"): 2}
+
+
+def test_validate_on_a_stream_names_the_alternative(spark, tmp_path):
+    spark.range(3).write.parquet(str(tmp_path / "in"))
+    stream = spark.readStream.schema("id bigint").parquet(str(tmp_path / "in"))
+    with pytest.raises(ss.InvalidArgumentError, match="monitor"):
+        sss.validate(stream, ss.Schema([ss.ColSpec("long", "id")]))
+
+
+def test_file_sampling_reads_a_seeded_subset_of_files(spark, tmp_path):
+    path = str(tmp_path / "t")
+    spark.range(2000).select(
+        "id", F.when(F.col("id") % 4 == 0, None).otherwise(F.col("id")).alias("x")
+    ).repartition(20).write.parquet(path)
+    df = spark.read.parquet(path)
+    schema = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("long", "x")])
+    a = sss.validate(df, schema, mode="sampled", sampling="files", fraction=0.1, seed=3)
+    b = sss.validate(df, schema, mode="sampled", sampling="files", fraction=0.1, seed=3)
+    assert a == b
+    assert (a.files_read, a.files_total) == (2, 20)
+    # the rows checked are exactly those of the two chosen files
+    per_file = df.groupBy(F.input_file_name()).count().collect()
+    assert a.rows_checked in {x["count"] + y["count"] for x in per_file for y in per_file}
+    assert "2 of 20 files" in str(a) and "clustered" in str(a)
+    assert a.violations[0].count <= a.rows_checked
+
+
+def test_file_sampling_refuses_a_table_not_read_from_files(spark):
+    with pytest.raises(ss.InvalidArgumentError, match="file-backed"):
+        sss.validate(
+            spark.range(10),
+            ss.Schema([ss.ColSpec("long", "id")]),
+            mode="sampled",
+            sampling="files",
+            fraction=0.5,
+        )
+
+
+def test_one_aggregation_job_for_a_full_native_validation(spark):
+    df = spark.range(1000).select("id", F.struct(F.lit(None).cast("long").alias("a")).alias("o"))
+    schema = ss.Schema(
+        [ss.ColSpec("long", "id"), ss.ColSpec(ss.Object([ss.Property("a", "long")]), "o")]
+    )
+    before = _jobs(spark)
+    report = sss.validate(df, schema, key_columns=["id"])
+    new_jobs = _jobs(spark) - before
+    assert _found(report) == {("null_in_required", "o.a"): 1000}
+    assert len(report.violations[0].examples) == 5
+    # one aggregation: a map stage and, under adaptive execution, a result stage
+    assert 1 <= len(new_jobs) <= 2
