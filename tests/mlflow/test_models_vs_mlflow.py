@@ -449,3 +449,36 @@ def test_prediction_json_matches_mlflows_scoring_server(predictions):
     out = io.StringIO()
     scoring_server.predictions_to_json(predictions, out)
     assert predictions_to_json(predictions) == out.getvalue()
+
+
+def test_deliberate_difference_nan_predictions_are_written_as_null():
+    import io
+
+    from mlflow.pyfunc import scoring_server
+
+    from sparksig.models.server import predictions_to_json
+
+    predictions = np.array([np.nan, np.inf, 1.0])
+    out = io.StringIO()
+    scoring_server.predictions_to_json(predictions, out)
+    assert out.getvalue() == '{"predictions": [NaN, Infinity, 1.0]}'  # not valid JSON
+    assert predictions_to_json(predictions) == '{"predictions": [null, null, 1.0]}'
+
+
+def test_deliberate_difference_a_ragged_csv_row_is_refused(served):
+    from mlflow.pyfunc import scoring_server
+
+    from sparksig.models.scoring import score_request
+
+    _path, ml_model, ours = served
+    body = "x,n\n1.0,2,3,4\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = scoring_server.invocations(
+            body, "text/csv", ml_model, ml_model.metadata.get_input_schema()
+        )
+    # pandas makes the first two fields an index: MLflow scores x=3, n=4
+    assert (result.status, json.loads(result.response)) == (200, {"predictions": [7.0]})
+    outcome = score_request(ours, body.encode(), "text/csv", "r1")
+    assert outcome.status == 400
+    assert "CSV line 2 has 4 field(s)" in json.loads(outcome.body)["message"]

@@ -41,7 +41,12 @@ class Scale:
 
 class Broken:
     def predict(self, model_input, params=None):
-        raise RuntimeError("model bug")
+        raise RuntimeError("model bug: token=abc123")
+
+
+class Exits:
+    def predict(self, model_input, params=None):
+        sys.exit(3)
 
 
 @pytest.fixture(scope="module")
@@ -181,12 +186,25 @@ def test_oversized_bodies_are_413(model_dir):
         assert r.status_code == 413
 
 
-def test_model_failure_is_500(tmp_path):
+def test_model_failure_is_500_with_a_request_id_and_without_the_exception(tmp_path):
     models.save_model(tmp_path / "m", Broken(), signature=SIGNATURE)
     with serve_in_thread(tmp_path / "m") as base, httpx.Client(base_url=base, timeout=TIMEOUT) as c:
         r = _post(c, {"dataframe_records": [{"a": 1.0}]})
     assert r.status_code == 500
-    assert "RuntimeError" in r.json()["message"]
+    body = r.json()
+    assert body["error_code"] == "INTERNAL_ERROR"
+    assert body["request_id"] in body["message"]
+    assert "abc123" not in r.text and "RuntimeError" not in r.text
+
+
+def test_a_model_calling_sys_exit_does_not_stop_the_server(tmp_path):
+    models.save_model(tmp_path / "m", Exits(), signature=SIGNATURE)
+    with serve_in_thread(tmp_path / "m") as base, httpx.Client(base_url=base, timeout=TIMEOUT) as c:
+        first = _post(c, {"dataframe_records": [{"a": 1.0}]})
+        second = _post(c, {"dataframe_records": [{"a": 2.0}]})
+        ping = c.get("/ping")
+    assert [first.status_code, second.status_code, ping.status_code] == [500, 500, 200]
+    assert first.json()["error_code"] == second.json()["error_code"] == "INTERNAL_ERROR"
 
 
 def test_corrupt_mlmodel_fails_at_startup(tmp_path, model_dir):

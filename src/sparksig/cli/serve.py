@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from sparksig.models.server import DEFAULT_MAX_BODY_BYTES
+from sparksig.models.server import DEFAULT_MAX_BODY_BYTES, DEFAULT_READ_TIMEOUT
 
 __all__ = ["serve", "serve_command"]
 
@@ -22,11 +22,12 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 5000,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> None:
     """Serve ``model_dir`` until interrupted; see :func:`sparksig.models.server.serve`."""
     from sparksig.models.server import serve as run
 
-    run(model_dir, host=host, port=port, max_body_bytes=max_body_bytes)
+    run(model_dir, host=host, port=port, max_body_bytes=max_body_bytes, read_timeout=read_timeout)
 
 
 @click.command("serve")
@@ -37,15 +38,40 @@ def serve(
     "--max-body-bytes",
     default=DEFAULT_MAX_BODY_BYTES,
     show_default=True,
-    type=int,
+    type=click.IntRange(min=1),
     help="Larger request bodies are refused with 413.",
 )
-def serve_command(model_dir: str, host: str, port: int, max_body_bytes: int) -> None:
-    """Serve MODEL_DIR (sparksig or MLflow) with /ping, /health, /version, /invocations."""
+@click.option(
+    "--read-timeout",
+    default=DEFAULT_READ_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="A request body that has not fully arrived this long after its headers is refused "
+    "with 408 and the connection closed.",
+)
+def serve_command(
+    model_dir: str, host: str, port: int, max_body_bytes: int, read_timeout: float
+) -> None:
+    """Serve MODEL_DIR (sparksig or MLflow) with /ping, /health, /version, /invocations.
+
+    Loading MODEL_DIR runs the code pickled in it, as with MLflow: serve only model
+    directories you trust. Every path its MLmodel file names must lie inside MODEL_DIR.
+
+    Every response is JSON: 400 for a bad request (with the violations), 500 with a request
+    id when the model fails (details in the server log, never in the response). NaN and
+    infinite predictions are written as null.
+    """
     from sparksig.errors import SparksigError
 
     try:
-        serve(model_dir, host=host, port=port, max_body_bytes=max_body_bytes)
+        serve(
+            model_dir,
+            host=host,
+            port=port,
+            max_body_bytes=max_body_bytes,
+            read_timeout=read_timeout,
+        )
     except ImportError as e:
         click.echo(
             f"Error: serving needs the serve extra (pip install 'sparksig[serve]'): {e}", err=True

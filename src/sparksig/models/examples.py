@@ -35,6 +35,7 @@ __all__ = [
     "SERVING_EXAMPLE_FILE",
     "Example",
     "ExampleEncoder",
+    "convert_for_json",
     "make_example",
     "read_example",
     "read_example_params",
@@ -51,11 +52,17 @@ class ExampleEncoder(json.JSONEncoder):
     """JSON for numpy, pandas, datetime and bytes values (MLflow's ``NumpyEncoder`` rules)."""
 
     def default(self, o: Any) -> Any:
-        converted, ok = _convert(o)
+        converted, ok = convert_for_json(o)
         return converted if ok else super().default(o)
 
 
-def _convert(o: Any) -> tuple[Any, bool]:
+def convert_for_json(o: Any) -> tuple[Any, bool]:
+    """``(json_form, True)`` for bytes, dates, numpy and pydantic values; ``(o, False)`` else.
+
+    Examples:
+        >>> convert_for_json(b"abc")
+        ('YWJj\\n', True)
+    """
     if isinstance(o, (bytes, bytearray)):
         return base64.encodebytes(o).decode("ascii"), True
     if isinstance(o, (dt.date, dt.datetime, dt.time)):  # pandas.Timestamp is a datetime
@@ -66,7 +73,7 @@ def _convert(o: Any) -> tuple[Any, bool]:
 
         if isinstance(o, np.ndarray):
             if o.dtype == object:
-                return [_convert(x)[0] for x in o.tolist()], True
+                return [convert_for_json(x)[0] for x in o.tolist()], True
             if o.dtype.kind == "S":
                 return np.vectorize(lambda x: base64.encodebytes(x).decode("ascii"))(o), True
             return o.tolist(), True

@@ -6,14 +6,29 @@ Endpoints:
 - ``GET /version``: the sparksig version;
 - ``POST /invocations``: a JSON payload (``dataframe_split``, ``dataframe_records``,
   ``instances`` or ``inputs``, plus ``params``) or a CSV table; answers
-  ``{"predictions": ...}``.
+  ``{"predictions": ...}`` (NaN and infinities written as ``null``).
 
-Errors are JSON ``{"error_code": ..., "message": ...}``: 400 for a malformed payload and for
-data or params that violate the signature (then with ``"violations"``, one entry per
-violation), 413 for a body over ``max_body_bytes``, 415 for other content types, 500 when the
-model itself fails. A missing or corrupt ``MLmodel`` fails at start-up, before any request.
+Loading a model directory runs the code pickled in it, as in MLflow: serve only model
+directories you trust.
 
-Needs the ``serve`` extra: ``pip install sparksig[serve]``.
+Every response body is valid JSON. Errors are ``{"error_code": ..., "message": ...}``
+(:class:`~sparksig.models.responses.ErrorCode`):
+
+- 400 ``BAD_REQUEST``: a malformed payload, or data or params that violate the signature
+  (then with ``"violations"``, one entry per violation);
+- 404, 405 for unknown routes and methods; 408 ``REQUEST_TIMEOUT`` when the body does not
+  arrive within ``read_timeout`` seconds of the headers (a connection whose headers take that
+  long is closed); 413 for a body over ``max_body_bytes``; 415 for
+  other content types;
+- 500 when the model fails: ``INTERNAL_ERROR`` when it raises (even ``SystemExit``; the
+  server stays up), ``OUTPUT_LENGTH_MISMATCH`` when it does not return one prediction per
+  input row, ``OUTPUT_SCHEMA_MISMATCH`` when its output breaks the output schema,
+  ``OUTPUT_NOT_SERIALIZABLE`` when its output has no JSON form. A 500 body carries a
+  ``"request_id"``; the exception is logged under that id and never sent to the client (its
+  text can hold secrets).
+
+A missing or corrupt ``MLmodel`` fails at start-up, before any request. Needs the ``serve``
+extra: ``pip install sparksig[serve]``.
 
 Examples:
     >>> with serve_in_thread("path/to/model") as url:  # doctest: +SKIP
@@ -24,27 +39,23 @@ Examples:
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sparksig.errors import (
-    PayloadError,
-    PayloadTooLargeError,
-    SchemaDefinitionError,
-    SchemaEnforcementError,
-    SparksigError,
-)
-from sparksig.models.examples import ExampleEncoder
-from sparksig.models.payload import parse_request
+from sparksig.errors import InvalidArgumentError, PayloadTooLargeError
+from sparksig.models.connections import header_timeout_protocol
 from sparksig.models.pyfunc import PyFuncModel, load_model
+from sparksig.models.responses import ErrorCode, error_json, predictions_to_json
+from sparksig.models.scoring import Outcome, score_request
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_READ_TIMEOUT",
     "create_app",
     "predictions_to_json",
     "serve",
@@ -52,53 +63,71 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+DEFAULT_READ_TIMEOUT = 15.0
 _logger = logging.getLogger(__name__)
 
 
-def predictions_to_json(predictions: Any) -> str:
-    """``{"predictions": ...}`` as MLflow writes it (DataFrames and Series as records)."""
-    module = type(predictions).__module__
-    if module.startswith("pandas"):
-        import pandas as pd
-
-        if isinstance(predictions, pd.Series):
-            predictions = pd.DataFrame(predictions)
-        if isinstance(predictions, pd.DataFrame):
-            predictions = predictions.to_dict(orient="records")
-    return json.dumps({"predictions": predictions}, cls=ExampleEncoder)
+class _BodyTimeoutError(Exception):
+    """The request body did not arrive within the read timeout."""
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> Any:
-    from starlette.responses import JSONResponse
+def _response(outcome: Outcome, request_id: str) -> Any:
+    from starlette.responses import Response
 
-    return JSONResponse({"error_code": code, "message": message, **extra}, status_code=status)
+    headers = {"x-request-id": request_id}
+    if outcome.status == 408:
+        headers["connection"] = "close"
+    return Response(
+        outcome.body, status_code=outcome.status, media_type="application/json", headers=headers
+    )
 
 
-def _score(model: PyFuncModel, body: bytes, content_type: str | None) -> tuple[int, str]:
-    signature = model.metadata.signature
-    schema = signature.inputs if signature is not None else None
-    request = parse_request(body, content_type, schema)
-    predictions = model.predict(request.data, params=request.params)
-    return 200, predictions_to_json(predictions)
+def _error(status: int, code: ErrorCode, message: str, request_id: str, **extra: Any) -> Any:
+    if status >= 500:
+        extra["request_id"] = request_id
+    return _response(Outcome(status, error_json(code, message, **extra)), request_id)
 
 
 def create_app(
-    model: str | os.PathLike[str] | PyFuncModel, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    model: str | os.PathLike[str] | PyFuncModel,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> Any:
     """Build the ASGI app for a model directory (or a loaded model).
 
+    Loading a model directory runs the code pickled in it: load only directories you trust.
+
+    Args:
+        model: a model directory, or a model returned by :func:`~sparksig.models.load_model`.
+        max_body_bytes: larger request bodies are refused with 413.
+        read_timeout: seconds a client has to send the whole request body once the headers
+            have arrived; slower requests get a 408 and the connection is closed.
+            :func:`serve` and :func:`serve_in_thread` also give the request headers this long.
+
     Raises:
         SerializationError: the model directory's ``MLmodel`` (or model file) is missing or
-            corrupt; raised here, at start-up, naming the file and the key.
+            corrupt, or names a path outside the directory; raised here, at start-up, naming
+            the file and the key.
+
+    Examples:
+        >>> from starlette.testclient import TestClient  # doctest: +SKIP
+        >>> TestClient(create_app("path/to/model")).get("/ping").status_code  # doctest: +SKIP
+        200
     """
+    import anyio
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
-    from starlette.requests import Request
+    from starlette.exceptions import HTTPException
+    from starlette.requests import ClientDisconnect, Request
     from starlette.responses import PlainTextResponse, Response
     from starlette.routing import Route
 
     from sparksig import __version__
 
+    if not read_timeout > 0:
+        raise InvalidArgumentError(
+            f"read_timeout must be a positive number of seconds, got {read_timeout!r}"
+        )
     loaded = model if isinstance(model, PyFuncModel) else load_model(model)
 
     async def ping(request: Request) -> Response:
@@ -112,52 +141,71 @@ def create_app(
         if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
             raise PayloadTooLargeError
         chunks, size = [], 0
-        async for chunk in request.stream():  # also bounds chunked bodies without a length
-            size += len(chunk)
-            if size > max_body_bytes:
-                raise PayloadTooLargeError
-            chunks.append(chunk)
+        try:
+            with anyio.fail_after(read_timeout):
+                async for chunk in request.stream():  # also bounds chunked bodies
+                    size += len(chunk)
+                    if size > max_body_bytes:
+                        raise PayloadTooLargeError
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise _BodyTimeoutError from None
         return b"".join(chunks)
 
     async def invocations(request: Request) -> Response:
+        request_id = uuid.uuid4().hex
         try:
             body = await read_body(request)
         except PayloadTooLargeError:
             return _error(
                 413,
-                "REQUEST_LIMIT_EXCEEDED",
+                ErrorCode.REQUEST_LIMIT_EXCEEDED,
                 f"The request body is larger than the server's limit of {max_body_bytes} bytes; "
                 "send smaller batches",
+                request_id,
             )
+        except _BodyTimeoutError:
+            return _error(
+                408,
+                ErrorCode.REQUEST_TIMEOUT,
+                f"The request body did not arrive within {read_timeout:g} seconds; send the "
+                "whole body at once (or start the server with a longer read timeout)",
+                request_id,
+            )
+        except ClientDisconnect:
+            return _error(400, ErrorCode.BAD_REQUEST, "The client disconnected", request_id)
         content_type = request.headers.get("content-type")
         mime = (content_type or "").split(";")[0].strip().lower()
         if mime not in ("application/json", "text/csv"):
             return _error(
                 415,
-                "UNSUPPORTED_MEDIA_TYPE",
+                ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                 f"Unsupported content type {content_type!r}; send application/json or text/csv",
+                request_id,
             )
-        try:
-            status, text = await run_in_threadpool(_score, loaded, body, content_type)
-        except SchemaEnforcementError as e:
-            return _error(
-                400,
-                "BAD_REQUEST",
-                str(e),
-                violations=[v.to_dict() for v in e.violations],
-            )
-        except (PayloadError, SchemaDefinitionError) as e:  # malformed payload or params
-            return _error(400, "BAD_REQUEST", str(e))
-        except SparksigError as e:
-            return _error(400, "BAD_REQUEST", str(e))
-        except Exception as e:
-            _logger.exception("The model failed while scoring a request")
-            return _error(
-                500,
-                "INTERNAL_ERROR",
-                f"The model raised {type(e).__name__} while scoring the request: {e}",
-            )
-        return Response(text, status_code=status, media_type="application/json")
+        outcome = await run_in_threadpool(score_request, loaded, body, content_type, request_id)
+        return _response(outcome, request_id)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        code = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}.get(
+            status, ErrorCode.BAD_REQUEST
+        )
+        detail = getattr(exc, "detail", "")
+        message = f"{detail}: {request.method} {request.url.path}; the server answers " + (
+            "GET /ping, GET /health, GET /version and POST /invocations"
+        )
+        return _response(Outcome(status, error_json(code, message)), "")
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        request_id = uuid.uuid4().hex
+        _logger.error("request %s: the server failed", request_id, exc_info=exc)
+        return _error(
+            500,
+            ErrorCode.INTERNAL_ERROR,
+            f"The server failed (request id {request_id}); the server log has the details",
+            request_id,
+        )
 
     return Starlette(
         routes=[
@@ -165,7 +213,8 @@ def create_app(
             Route("/health", ping, methods=["GET"]),
             Route("/version", version, methods=["GET"]),
             Route("/invocations", invocations, methods=["POST"]),
-        ]
+        ],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
     )
 
 
@@ -175,19 +224,22 @@ def serve(
     port: int = 5000,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     log_level: str = "info",
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> None:
     """Serve a model directory until interrupted (blocking).
 
     The model is loaded before the server starts listening, so a corrupt directory fails
-    here with a :class:`~sparksig.SerializationError`.
+    here with a :class:`~sparksig.SerializationError`. Loading it runs the code pickled in
+    it: serve only model directories you trust.
 
     Examples:
-        >>> serve("path/to/model", port=5001)  # doctest: +SKIP
+        >>> serve("path/to/model", port=5001, read_timeout=10)  # doctest: +SKIP
     """
     import uvicorn
 
-    app = create_app(model_dir, max_body_bytes=max_body_bytes)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    app = create_app(model_dir, max_body_bytes=max_body_bytes, read_timeout=read_timeout)
+    http = header_timeout_protocol(read_timeout)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, http=http)
 
 
 @contextlib.contextmanager
@@ -197,23 +249,30 @@ def serve_in_thread(
     port: int = 0,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     stop_timeout: float = 10.0,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> Iterator[str]:
     """Run the server in a background thread; yields its base URL, stops it on exit.
 
     The listening socket is bound before the thread starts, so requests can be sent at once
     (they wait in the socket's backlog until the server accepts them); ``port=0`` picks a
     free port.
+
+    Examples:
+        >>> with serve_in_thread("path/to/model", read_timeout=5) as url:  # doctest: +SKIP
+        ...     print(url)
+        http://127.0.0.1:41234
     """
     import uvicorn
 
-    app = create_app(model, max_body_bytes=max_body_bytes)
+    app = create_app(model, max_body_bytes=max_body_bytes, read_timeout=read_timeout)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
     sock.set_inheritable(True)
     bound_host, bound_port = sock.getsockname()[:2]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    http = header_timeout_protocol(read_timeout)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", http=http))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="sparksig-serve", daemon=True
     )
