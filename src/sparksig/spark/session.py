@@ -117,5 +117,11 @@ def get_session(master: str | None = None, conf: dict[str, Any] | None = None) -
     for key, value in settings.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+    if not _is_connect(spark):  # a Connect session has no SparkContext in this process (py4j)
+        spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _is_connect(spark: Any) -> bool:
+    """True for a Spark Connect client session, without importing the Connect client."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
