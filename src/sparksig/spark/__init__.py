@@ -19,6 +19,7 @@ from sparksig.spark.convert import (
 from sparksig.spark.infer import InferenceResult, infer_schema, infer_schema_report
 from sparksig.spark.quarantine import QuarantineResult, write_quarantine
 from sparksig.spark.score import score
+from sparksig.spark.stream import MonitoredStream, monitor, quarantine_stream
 from sparksig.spark.session import get_session
 from sparksig.spark.udf import spark_udf
 from sparksig.spark.validate import validate
@@ -26,6 +27,7 @@ from sparksig.spark.validate import validate
 __all__ = [
     "REASONS_COLUMN",
     "InferenceResult",
+    "MonitoredStream",
     "QuarantineResult",
     "conform",
     "from_spark_schema",
@@ -33,6 +35,8 @@ __all__ = [
     "get_session",
     "infer_schema",
     "infer_schema_report",
+    "monitor",
+    "quarantine_stream",
     "score",
     "spark_udf",
     "to_spark_schema",

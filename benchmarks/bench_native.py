@@ -1,0 +1,157 @@
+"""The native engine against its baselines, side by side in one run (best of --repeat).
+
+Tables (3M rows by default, Parquet, cached under the temp dir): *flat* = 4 numeric + 1
+string column; *nested* = flat + array<double>(16) + a 3-property struct; *files* = the
+nested table in 120 files. Measured:
+
+- validate(full) native and arrow vs a plain scan of the same columns (``noop`` write);
+- pandera's pyspark backend on the same tables (top-level types and nullability: it does not
+  look inside arrays or structs), when ``pandera[pyspark]`` is installed;
+- write_quarantine vs a plain Parquet copy of the table;
+- validate(sampled, sampling="files", fraction=0.01) vs validate(full) on the 120-file table;
+- score(on_error="quarantine") vs spark_udf on clean data (an identity model).
+
+    python benchmarks/bench_native.py [--rows 3000000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _data import BENCH_DIR, COLUMNS, SIGNATURE_INPUTS, noop_write, table, timed
+
+import sparksig as ss
+from sparksig import spark as sss
+
+FLAT = COLUMNS[:5]
+
+
+def _pandera(flat: bool):
+    try:
+        import pandera.pyspark as pa
+    except ImportError:
+        return None
+    from pyspark.sql import types as T
+
+    types = {
+        "a": T.LongType(),
+        "b": T.DoubleType(),
+        "c": T.IntegerType(),
+        "d": T.FloatType(),
+        "s": T.StringType(),
+        "arr": T.ArrayType(T.DoubleType()),
+        "obj": T.StructType(
+            [
+                T.StructField("x", T.DoubleType()),
+                T.StructField("y", T.LongType()),
+                T.StructField("z", T.StringType()),
+            ]
+        ),
+    }
+    names = FLAT if flat else COLUMNS
+    return pa.DataFrameSchema({n: pa.Column(types[n], nullable=False) for n in names})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=3_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    spark = sss.get_session()
+    base = table(spark, args.rows)
+    print(f"rows: {args.rows:,}  cores: {os.cpu_count()}  spark {spark.version}")
+    ratios: dict[str, tuple[float, str]] = {}
+
+    for kind, names in (("flat", FLAT), ("nested", COLUMNS)):
+        df = base.select(*names)
+        schema = ss.Schema([SIGNATURE_INPUTS[n] for n in names])
+        scan = timed(f"[{kind}] plain scan (noop write)", lambda df=df: noop_write(df), args.repeat)
+        native = timed(
+            f"[{kind}] validate(full) native",
+            lambda df=df, schema=schema: sss.validate(df, schema),
+            args.repeat,
+        )
+        arrow = timed(
+            f"[{kind}] validate(full) arrow",
+            lambda df=df, schema=schema: sss.validate(df, schema, engine="arrow"),
+            args.repeat,
+        )
+        ratios[f"[{kind}] native / scan"] = (native / scan, "<= 1.5x")
+        ratios[f"[{kind}] arrow / scan"] = (arrow / scan, "reference")
+        pandera = _pandera(kind == "flat")
+        if pandera is not None:
+            took = timed(
+                f"[{kind}] pandera pyspark validate",
+                lambda df=df, p=pandera: p.validate(df).pandera.errors,
+                args.repeat,
+            )
+            ratios[f"[{kind}] native / pandera"] = (native / took, "< 1 (faster)")
+
+    copy_dir = tempfile.mkdtemp(prefix="sparksig-bench-copy-")
+    try:
+        copy = timed(
+            "plain Parquet copy",
+            lambda: base.write.mode("overwrite").parquet(os.path.join(copy_dir, "copy")),
+            args.repeat,
+        )
+        quarantine = timed(
+            "write_quarantine (valid + rejected)",
+            lambda: sss.write_quarantine(
+                base, SIGNATURE_INPUTS, os.path.join(copy_dir, "q"), mode="overwrite"
+            ),
+            args.repeat,
+        )
+        ratios["write_quarantine / copy"] = (quarantine / copy, "<= 2.0x")
+    finally:
+        shutil.rmtree(copy_dir, ignore_errors=True)
+
+    many = BENCH_DIR / f"files_{args.rows}.parquet"
+    if not many.exists():
+        base.repartition(120).write.parquet(str(many))
+    files = spark.read.parquet(str(many))
+    full = timed(
+        "[120 files] validate(full)", lambda: sss.validate(files, SIGNATURE_INPUTS), args.repeat
+    )
+    report = {}
+
+    def sampled():
+        report["r"] = sss.validate(
+            files, SIGNATURE_INPUTS, mode="sampled", sampling="files", fraction=0.01, seed=1
+        )
+
+    took = timed("[120 files] validate(sampled, files, 0.01)", sampled, args.repeat)
+    print(f"   sample: {report['r'].scope}")
+    ratios["files sample / full"] = (took / full, "<= 0.1x")
+
+    signature = ss.ModelSignature(SIGNATURE_INPUTS, ss.Schema([ss.ColSpec("long")]))
+
+    def model(frame):
+        return frame["a"]
+
+    udf = sss.spark_udf(spark, model, signature, result_type="bigint")
+    plain = timed(
+        "spark_udf on clean data", lambda: noop_write(base.withColumn("p", udf())), args.repeat
+    )
+
+    def quarantine_score():
+        scored, rejected = sss.score(
+            base, model, signature, on_error="quarantine", result_type="bigint"
+        )
+        noop_write(scored)
+        noop_write(rejected)
+
+    scored = timed("score(on_error='quarantine') on clean data", quarantine_score, args.repeat)
+    ratios["score(quarantine) / spark_udf"] = (scored / plain, "<= 1.3x")
+
+    print()
+    for label, (ratio, target) in ratios.items():
+        print(f"{label:<36} {ratio:6.2f}x   (target {target})")
+
+
+if __name__ == "__main__":
+    main()
