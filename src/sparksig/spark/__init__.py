@@ -19,8 +19,8 @@ from sparksig.spark.convert import (
 from sparksig.spark.infer import InferenceResult, infer_schema, infer_schema_report
 from sparksig.spark.quarantine import QuarantineResult, write_quarantine
 from sparksig.spark.score import score
-from sparksig.spark.stream import MonitoredStream, monitor, quarantine_stream
 from sparksig.spark.session import get_session
+from sparksig.spark.stream import MonitoredStream, monitor, quarantine_stream
 from sparksig.spark.udf import spark_udf
 from sparksig.spark.validate import validate
 

@@ -3,7 +3,7 @@
 Guarantees:
 
 1. **Computed once.** Every row's reasons are computed by one action into a local checkpoint
-   (the row counts are observed by the same action); both outputs are written from it, so
+   (the row counts are read from it); both outputs are written from it, so
    every input row lands in exactly one of them, even when the input is non-deterministic.
 2. **Never half old, half new.** Both outputs are written into a hidden staging folder next to
    ``path`` (``.NAME.sparksig-new-ID``), with a manifest last. Only then is ``path`` swapped:
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyspark.sql import DataFrame, Observation
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from sparksig.errors import InvalidArgumentError
@@ -107,13 +107,12 @@ def write_quarantine(
     flagged = flag_rows(
         df, binding, strict_nulls=strict_nulls, finite_only=finite_only, engine=chosen_engine
     )
-    counts = Observation("sparksig_quarantine")
-    flagged = flagged.observe(
-        counts,
+    flagged = flagged.localCheckpoint(eager=True)
+    # Counted on the checkpoint (in executor memory), not on the input: the same rows.
+    tally = flagged.agg(
         F.count_if(F.col(REASONS_COLUMN).isNull()).alias("valid"),
         F.count_if(F.col(REASONS_COLUMN).isNotNull()).alias("rejected"),
-    ).localCheckpoint(eager=True)
-    tally = counts.get
+    ).collect()[0]
     staging = fs.sibling("new")
     try:
         for name, frame in (
