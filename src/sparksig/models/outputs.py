@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparksig.errors import SchemaEnforcementError, Violation
+from sparksig.errors import PayloadError, SchemaEnforcementError, Violation
+from sparksig.models.conversion import convert_frame, safe_array
 from sparksig.models.responses import ErrorCode
 from sparksig.schema import Schema
 
@@ -55,14 +56,12 @@ def prediction_count(predictions: Any) -> int | None:
     return None
 
 
-def _as_output_frame(predictions: Any, schema: Schema) -> Any:
+def _one_column(predictions: Any, schema: Schema) -> Any:
     """Predictions as one column named as the output schema's single column, when they are.
 
     A model that returns a list, a 1-D array or a Series for a one-column output schema gives
     one value per row; the column name is the schema's (models rarely name their output).
     """
-    if schema.is_tensor_spec() or len(schema.inputs) != 1:
-        return predictions
     module = type(predictions).__module__ or ""
     name = type(predictions).__name__
     if module.startswith("pandas") and name == "Series":
@@ -77,6 +76,38 @@ def _as_output_frame(predictions: Any, schema: Schema) -> Any:
 
     column = schema.inputs[0].name if schema.has_input_names() else 0
     return pd.DataFrame({column: pd.Series(values)})
+
+
+def _tensor(values: Any, dtype: Any) -> Any:
+    import numpy as np
+
+    try:
+        return safe_array(np.asarray(values), dtype)
+    except (ValueError, TypeError):  # ragged lists: enforcement reports the shape
+        return values
+
+
+def _as_checked(predictions: Any, schema: Schema) -> Any:
+    """The predictions after the lossless conversions a JSON request would get.
+
+    The output is written as JSON, where numbers have no width: a model returning int64 for
+    a double column, or float64 for a float32 tensor, sends the same JSON either way. What
+    the check catches is the rest: strings for numbers, lossy values, missing columns, shapes.
+    """
+    if schema.is_tensor_spec():
+        specs = schema.inputs
+        if isinstance(predictions, dict) and schema.has_input_names():
+            types = {s.name: s.type for s in specs}
+            return {k: _tensor(v, types[k]) if k in types else v for k, v in predictions.items()}
+        if len(specs) == 1 and not isinstance(predictions, dict):
+            return _tensor(predictions, specs[0].type)
+        return predictions
+    if len(schema.inputs) == 1:
+        predictions = _one_column(predictions, schema)
+    module = type(predictions).__module__ or ""
+    if module.startswith("pandas") and type(predictions).__name__ == "DataFrame":
+        return convert_frame(predictions.copy(), schema)
+    return predictions
 
 
 def check_output(
@@ -107,7 +138,12 @@ def check_output(
     from sparksig.enforce.api import enforce_schema
 
     try:
-        enforce_schema(_as_output_frame(predictions, output_schema), output_schema)
+        enforce_schema(_as_checked(predictions, output_schema), output_schema)
+    except PayloadError as e:  # a value that cannot be read as its declared type at all
+        return OutputProblem(
+            ErrorCode.OUTPUT_SCHEMA_MISMATCH,
+            f"The model's output does not match the output schema in its signature: {e}",
+        )
     except SchemaEnforcementError as e:
         return OutputProblem(
             ErrorCode.OUTPUT_SCHEMA_MISMATCH,
