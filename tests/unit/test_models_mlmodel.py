@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import yaml
 
@@ -126,3 +128,25 @@ def test_write_is_mlflow_yaml_style(tmp_path):
     # block style, keys sorted, as yaml.safe_dump(default_flow_style=False) writes
     assert (tmp_path / "MLmodel").read_text() == "a:\n  y: null\n  z: x\nb: 1\n"
     assert read_mlmodel(tmp_path) == {"b": 1, "a": {"z": "x", "y": None}}
+
+
+def test_an_mlmodel_nested_too_deeply_is_a_serialization_error(tmp_path):
+    (tmp_path / "MLmodel").write_text("a: " + "[" * 5000 + "]" * 5000)
+    with pytest.raises(ss.SerializationError, match="nested too deeply") as e:
+        get_model_info(tmp_path)
+    assert e.value.path == "MLmodel"
+
+
+def test_a_signature_nested_too_deeply_is_a_serialization_error(tmp_path):
+    deep = "[" * 3000 + "]" * 3000
+    (tmp_path / "MLmodel").write_text(f"flavors: {{}}\nsignature:\n  inputs: '{deep}'\n")
+    with pytest.raises(ss.SerializationError) as e:  # not a RecursionError
+        get_model_info(tmp_path)
+    assert str(tmp_path / "MLmodel") in str(e.value)
+
+
+def test_an_unreadable_mlmodel_is_a_serialization_error(tmp_path):
+    os.symlink("MLmodel", tmp_path / "MLmodel")  # a symlink loop: open() fails with ELOOP
+    with pytest.raises(ss.SerializationError, match="cannot read") as e:
+        get_model_info(tmp_path)
+    assert e.value.path == "MLmodel"

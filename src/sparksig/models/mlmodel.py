@@ -104,6 +104,10 @@ def read_mlmodel(path: str | os.PathLike[str]) -> dict[str, Any]:
         where = getattr(e, "problem_mark", None)
         at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
         raise SerializationError(f"{file} is not valid YAML{at}: {e}", MLMODEL_FILE) from None
+    except RecursionError:
+        raise SerializationError(f"{file} is nested too deeply to read", MLMODEL_FILE) from None
+    except OSError as e:  # a directory named MLmodel, no permission, ...
+        raise SerializationError(f"cannot read {file}: {e.strerror or e}", MLMODEL_FILE) from None
     if not isinstance(doc, dict):
         raise SerializationError(
             f"{file} must hold a YAML mapping, got {type(doc).__name__}", MLMODEL_FILE
@@ -152,6 +156,8 @@ def parse_signature(doc: dict[str, Any], file: str) -> ModelSignature | None:
         return ModelSignature.from_dict(raw)
     except SerializationError as e:
         raise SerializationError(f"{e.reason} (in {file})", e.path) from None
+    except RecursionError:
+        raise SerializationError(f"is nested too deeply to read (in {file})", "signature") from None
 
 
 def parse_example_info(doc: dict[str, Any], file: str) -> dict[str, Any] | None:
