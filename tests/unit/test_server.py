@@ -292,6 +292,58 @@ def test_cli_serves_and_curl_posts_the_serving_example(model_dir):
             proc.wait(timeout=30)
 
 
+def test_cli_logs_a_model_failure_under_the_request_id_it_answers_with(tmp_path):
+    models.save_model(tmp_path / "m", Broken(), signature=SIGNATURE)
+    port = _free_port()
+    proc = _cli(str(tmp_path / "m"), "--port", str(port))
+    try:
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in proc.stderr], daemon=True).start()
+        while "Uvicorn running on" not in lines.get(timeout=120):
+            pass
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=TIMEOUT) as c:
+            r = _post(c, {"dataframe_records": [{"a": 1.0}]})
+        assert r.status_code == 500 and "abc123" not in r.text
+        request_id = r.json()["request_id"]
+        logged = []
+        while not any("abc123" in line for line in logged):  # the traceback follows the id
+            logged.append(lines.get(timeout=60))
+        assert any(request_id in line for line in logged)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--read-timeout", "0"), ("--read-timeout", "-1"), ("--max-body-bytes", "0")],
+)
+def test_cli_refuses_non_positive_limits(model_dir, option, value):
+    from click.testing import CliRunner
+
+    from sparksig.cli.serve import serve_command
+
+    result = CliRunner().invoke(serve_command, [str(model_dir), option, value])
+    assert result.exit_code == 2
+    assert option in result.output
+
+
+def test_cli_passes_the_read_timeout_on(model_dir, monkeypatch):
+    from click.testing import CliRunner
+
+    from sparksig.cli import serve as cli_serve
+
+    seen = {}
+    monkeypatch.setattr(cli_serve, "serve", lambda model_dir, **kwargs: seen.update(kwargs))
+    result = CliRunner().invoke(cli_serve.serve_command, [str(model_dir), "--read-timeout", "2.5"])
+    assert result.exit_code == 0, result.output
+    assert seen["read_timeout"] == 2.5
+
+
 def test_saving_warns_when_the_serving_example_would_not_score(tmp_path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -235,11 +235,16 @@ def serve(
     Examples:
         >>> serve("path/to/model", port=5001, read_timeout=10)  # doctest: +SKIP
     """
+    import copy
+
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     app = create_app(model_dir, max_body_bytes=max_body_bytes, read_timeout=read_timeout)
     http = header_timeout_protocol(read_timeout)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, http=http)
+    log_config = copy.deepcopy(LOGGING_CONFIG)  # model failures go where uvicorn's errors go
+    log_config["loggers"]["sparksig"] = {"handlers": ["default"], "propagate": False}
+    uvicorn.run(app, host=host, port=port, log_level=log_level, http=http, log_config=log_config)
 
 
 @contextlib.contextmanager
