@@ -119,7 +119,6 @@ class Code(str, Enum):
 
     MISSING_COLUMN = "missing_column"
     TYPE_MISMATCH = "type_mismatch"
-    UNSAFE_CAST = "unsafe_cast"
     NULL_IN_REQUIRED = "null_in_required"
     SHAPE_MISMATCH = "shape_mismatch"
     MISSING_PROPERTY = "missing_property"

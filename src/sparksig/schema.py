@@ -31,7 +31,7 @@ class ColSpec:
     """One column: a type, an optional name, and whether it must be present.
 
     ``required=True`` means the column must be present; when validating tables it also
-    means non-null (see DESIGN.md, "Required means non-null when validating").
+    means non-null (see the README, "Required means non-null when validating").
     """
 
     type: SpecType

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from sparksig.errors import Code, Violation
+from sparksig.options import MAX_EXAMPLES
 from sparksig.rules import type_name
 
 __all__ = ["Findings", "merge_checks", "spec_name"]
@@ -37,7 +38,7 @@ class _Entry:
 class Findings:
     """Collects findings over ``n`` checked rows (a mutable accumulator used inside one check)."""
 
-    def __init__(self, n: int, max_examples: int = 5) -> None:
+    def __init__(self, n: int, max_examples: int = MAX_EXAMPLES) -> None:
         self.n = n
         self.max_examples = max_examples
         self._entries: dict[tuple[str, str], _Entry] = {}
@@ -109,7 +110,7 @@ def merge_checks(violation_lists: Iterable[Iterable[Violation]]) -> tuple[Violat
     """Merge the violations of several batches: sum counts per ``(code, column_path)``.
 
     The first message is kept, examples are taken in batch order up to the most any single
-    violation carried (at least five).
+    violation carried (at least :data:`~sparksig.options.MAX_EXAMPLES`).
 
     Examples:
         >>> a = Violation("type_mismatch", "x", 2, (1.5,), "expected long")
@@ -118,7 +119,7 @@ def merge_checks(violation_lists: Iterable[Iterable[Violation]]) -> tuple[Violat
         5
     """
     merged: dict[tuple[str, str], Violation] = {}
-    limit = 5
+    limit = MAX_EXAMPLES
     for violations in violation_lists:
         for v in violations:
             limit = max(limit, len(v.examples))

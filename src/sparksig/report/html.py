@@ -20,6 +20,7 @@ from html import escape
 from typing import Any
 
 from sparksig.errors import ValidationReport, Violation
+from sparksig.options import MAX_EXAMPLES
 from sparksig.signature import ModelSignature
 
 __all__ = ["example_text", "render_html", "violation_counts_by_column"]
@@ -107,7 +108,7 @@ def render_html(
         True
     """
     when = (generated_at or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d %H:%M:%S %Z")
-    status = "PASS" if report.ok else "FAIL"
+    status = {"passed": "PASS", "failed": "FAIL", "inconclusive": "INCONCLUSIVE"}[report.status]
     meta = [f"Generated {escape(when.strip())}"]
     if source:
         meta.append(f"data: <code>{escape(source)}</code>")
@@ -130,7 +131,14 @@ def render_html(
             f"{report.rows_checked:,} sampled rows, not the whole table. "
             "Run with <code>--mode full</code> for exact counts.</div>"
         )
-    if report.ok:
+    for note in report.notes:
+        parts.append(f'<div class="note">{escape(note)}</div>')
+    if report.inconclusive:
+        parts.append(
+            '<h2>Violations</h2><p class="bad-msg" id="inconclusive">Inconclusive: the sample '
+            "held no rows, so nothing was checked. Raise the fraction or run in full mode.</p>"
+        )
+    elif report.ok:
         parts.append(
             '<h2>Violations</h2><p class="ok-msg" id="no-violations">'
             "All checks passed: no violations found.</p>"
@@ -210,7 +218,7 @@ def _table(report: ValidationReport) -> str:
 def _row(v: Violation, checked: int) -> str:
     count = "—" if v.count is None else f"{v.count:,}"
     share = "—" if v.count is None or not checked else f"{100 * v.count / checked:.2f}%"
-    examples = "".join(f"<code>{escape(_short(e))}</code>" for e in v.examples[:5])
+    examples = "".join(f"<code>{escape(_short(e))}</code>" for e in v.examples[:MAX_EXAMPLES])
     return (
         f"<tr><td><code>{escape(v.column_path)}</code></td>"
         f'<td class="code">{escape(v.code)}</td><td class="num">{count}</td>'
