@@ -99,10 +99,24 @@ class RaisesSparksigError:
         raise ss.SchemaEnforcementError.of(ss.Violation("type_mismatch", "inner", 1, (), SECRET))
 
 
-def client_for(tmp_path, model, signature=SIGNATURE):
-    path = tmp_path / type(model).__name__
+def client_for(folder, model, signature=SIGNATURE):
+    path = folder / type(model).__name__
     models.save_model(path, model, signature=signature)
     return AppClient(create_app(path))
+
+
+@pytest.fixture
+def make_client(tmp_path):
+    """``make_client(model, signature)``: an in-process client, closed after the test."""
+    clients = []
+
+    def make(model, signature=SIGNATURE):
+        clients.append(client_for(tmp_path / str(len(clients)), model, signature))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +139,9 @@ def test_infinite_number_for_a_long_column_is_a_json_400(echo):
     assert violation["examples"] == ["Infinity"]  # non-finite examples are written as strings
 
 
-def test_nan_param_in_an_error_body_is_valid_json(tmp_path):
+def test_nan_param_in_an_error_body_is_valid_json(make_client):
     sig = ss.ModelSignature(SIGNATURE.inputs, None, ss.ParamSchema([ss.ParamSpec("k", "long", 1)]))
-    client = client_for(tmp_path, Echo(), sig)
+    client = make_client(Echo(), sig)
     r = client.post('{"dataframe_records": [{"a": 1.0}], "params": {"k": NaN}}')
     assert r.status_code == 400
     assert [v["code"] for v in strict_json(r)["violations"]] == ["invalid_param"]
@@ -234,8 +248,8 @@ def test_matching_index_is_fine(echo):
 # --- 3. non-finite predictions are written as null ------------------------------------------
 
 
-def test_nan_and_infinity_predictions_are_null(tmp_path):
-    client = client_for(tmp_path, NonFinite())  # NaN passes a double output (MLflow's rule)
+def test_nan_and_infinity_predictions_are_null(make_client):
+    client = make_client(NonFinite())  # NaN passes a double output (MLflow's rule)
     r = client.post({"dataframe_records": [{"a": 1.0}, {"a": 2.0}, {"a": 3.0}, {"a": 4.0}]})
     assert r.status_code == 200, r.text
     assert strict_json(r) == {"predictions": [None, None, None, 1.5]}
@@ -262,8 +276,8 @@ def test_predictions_json_is_strict(predictions, expected):
 # --- 4. model failures: 500, JSON, a request id, nothing of the exception -------------------
 
 
-def test_model_exception_is_logged_with_a_request_id_and_never_sent(tmp_path, caplog):
-    client = client_for(tmp_path, Leaky())
+def test_model_exception_is_logged_with_a_request_id_and_never_sent(make_client, caplog):
+    client = make_client(Leaky())
     with caplog.at_level(logging.ERROR, logger="sparksig.models.server"):
         r = client.post({"dataframe_records": [{"a": 1.0}]})
     assert r.status_code == 500
@@ -277,22 +291,22 @@ def test_model_exception_is_logged_with_a_request_id_and_never_sent(tmp_path, ca
     assert logged and SECRET in str(logged[0].exc_info[1])
 
 
-def test_two_failures_get_different_request_ids(tmp_path):
-    client = client_for(tmp_path, Leaky())
+def test_two_failures_get_different_request_ids(make_client):
+    client = make_client(Leaky())
     ids = {strict_json(client.post({"dataframe_records": [{"a": 1.0}]}))["request_id"]}
     ids.add(strict_json(client.post({"dataframe_records": [{"a": 1.0}]}))["request_id"])
     assert len(ids) == 2
 
 
-def test_a_sparksig_error_raised_by_the_model_is_the_models_failure(tmp_path):
-    client = client_for(tmp_path, RaisesSparksigError())
+def test_a_sparksig_error_raised_by_the_model_is_the_models_failure(make_client):
+    client = make_client(RaisesSparksigError())
     r = client.post({"dataframe_records": [{"a": 1.0}]})
     assert r.status_code == 500
     assert SECRET not in r.text and "violations" not in strict_json(r)
 
 
-def test_sys_exit_in_the_model_is_a_500_and_the_app_keeps_serving(tmp_path):
-    client = client_for(tmp_path, Exits())
+def test_sys_exit_in_the_model_is_a_500_and_the_app_keeps_serving(make_client):
+    client = make_client(Exits())
     r = client.post({"dataframe_records": [{"a": -1.0}]})
     assert r.status_code == 500
     assert strict_json(r)["error_code"] == "INTERNAL_ERROR"
@@ -300,8 +314,8 @@ def test_sys_exit_in_the_model_is_a_500_and_the_app_keeps_serving(tmp_path):
     assert r.status_code == 200 and strict_json(r) == {"predictions": [1.0]}
 
 
-def test_wrong_number_of_predictions_is_500(tmp_path):
-    client = client_for(tmp_path, Short())
+def test_wrong_number_of_predictions_is_500(make_client):
+    client = make_client(Short())
     r = client.post({"dataframe_records": [{"a": 1.0}, {"a": 2.0}]})
     assert r.status_code == 500
     body = strict_json(r)
@@ -310,8 +324,8 @@ def test_wrong_number_of_predictions_is_500(tmp_path):
     assert body["request_id"]
 
 
-def test_output_the_schema_forbids_is_500(tmp_path):
-    client = client_for(tmp_path, Strings())
+def test_output_the_schema_forbids_is_500(make_client):
+    client = make_client(Strings())
     r = client.post({"dataframe_records": [{"a": 1.0}]})
     assert r.status_code == 500
     body = strict_json(r)
@@ -320,14 +334,14 @@ def test_output_the_schema_forbids_is_500(tmp_path):
     assert "expected double" in body["message"]
 
 
-def test_output_is_not_checked_against_a_schema_it_does_not_have(tmp_path):
-    client = client_for(tmp_path, Strings(), ss.ModelSignature(SIGNATURE.inputs))
+def test_output_is_not_checked_against_a_schema_it_does_not_have(make_client):
+    client = make_client(Strings(), ss.ModelSignature(SIGNATURE.inputs))
     r = client.post({"dataframe_records": [{"a": 1.0}]})
     assert r.status_code == 200 and strict_json(r) == {"predictions": ["yes"]}
 
 
-def test_output_without_a_json_form_is_500(tmp_path):
-    client = client_for(tmp_path, Opaque(), ss.ModelSignature(SIGNATURE.inputs))
+def test_output_without_a_json_form_is_500(make_client):
+    client = make_client(Opaque(), ss.ModelSignature(SIGNATURE.inputs))
     r = client.post({"dataframe_records": [{"a": 1.0}]})
     assert r.status_code == 500
     body = strict_json(r)
@@ -377,11 +391,11 @@ def test_unsupported_content_type_is_json_415(echo):
     ],
     ids=["instances", "inputs", "records"],
 )
-def test_a_huge_number_for_a_datetime_is_400(tmp_path, payload):
+def test_a_huge_number_for_a_datetime_is_400(make_client, payload):
     sig = ss.ModelSignature(
         ss.Schema([ss.ColSpec("double", "a"), ss.ColSpec("datetime", "t", required=False)])
     )
-    client = client_for(tmp_path, Echo(), sig)
+    client = make_client(Echo(), sig)
     r = client.post(payload)
     assert r.status_code == 400, r.text
     assert strict_json(r)["error_code"] == "BAD_REQUEST"
