@@ -36,7 +36,13 @@ class OutputProblem:
 
 
 def input_rows(data: Any) -> int | None:
-    """The number of rows the model was given, when its input is a table (else ``None``)."""
+    """The number of rows the model was given, when its input is a table (else ``None``).
+
+    Examples:
+        >>> import pandas as pd
+        >>> input_rows(pd.DataFrame({"x": [1, 2]})), input_rows({"x": [1, 2]})
+        (2, None)
+    """
     module = type(data).__module__ or ""
     if module.startswith("pandas") and type(data).__name__ == "DataFrame":
         return len(data)
@@ -44,7 +50,12 @@ def input_rows(data: Any) -> int | None:
 
 
 def prediction_count(predictions: Any) -> int | None:
-    """How many predictions a list, array, Series or DataFrame holds (``None`` otherwise)."""
+    """How many predictions a list, array, Series or DataFrame holds (``None`` otherwise).
+
+    Examples:
+        >>> prediction_count([0.5, 0.7]), prediction_count({"answer": "yes"})
+        (2, None)
+    """
     if isinstance(predictions, (list, tuple)):
         return len(predictions)
     module = type(predictions).__module__ or ""

@@ -83,6 +83,11 @@ def score_request(
         body: the request body.
         content_type: the request's ``Content-Type`` header.
         request_id: the id under which failures are logged and reported.
+
+    Examples:
+        >>> outcome = score_request(model, b"x\\n1.5\\n", "text/csv", "r3")  # doctest: +SKIP
+        >>> outcome.status, outcome.body  # doctest: +SKIP
+        (200, '{"predictions": [3.0]}')
     """
     try:
         read = _read(model, body, content_type)
