@@ -4,25 +4,27 @@ A drop-in for ``mlflow.pyfunc.spark_udf``. The driver compiles the input schema 
 picklable plan and validates params once; each executor receives the plan and the model,
 and for every Arrow batch (Spark's ``maxRecordsPerBatch``, 10,000 rows by default):
 
-1. turns the batch into a pandas DataFrame itself, so that a nullable ``long`` column stays
-   a long in every batch (a batch holding a null arrives as pandas ``Int64``, not float64 as
-   in MLflow, where the batch with the null fails mid-job);
-2. enforces the input schema with the engine (the same rules as ``enforce_schema``);
-3. calls the model and checks its output against the output schema, when there is one;
-4. converts the predictions to the UDF's Arrow result type.
+1. names the batch's columns after the signature's inputs (:mod:`sparksig.spark.udf_binding`);
+2. checks nested values and timestamps on Arrow, then turns the batch into pandas itself, so
+   that a nullable ``long`` column stays a long in every batch (a batch holding a null
+   arrives as pandas ``Int64``, not float64 as in MLflow, where the batch with the null fails
+   mid-job) and ``any`` inputs arrive as Python values (:mod:`sparksig.spark.udf_enforcer`);
+3. enforces the input schema with the engine (the same rules as ``enforce_schema``);
+4. calls the model and checks its output against the output schema, when there is one;
+5. converts the predictions to the UDF's Arrow result type.
 
-Inputs are bound by name: ``udf()`` with no arguments takes the signature's columns by name,
-``udf(struct_col)`` takes names from the struct's fields, and ``udf(c1, c2, ...)`` binds the
-arguments to the signature's inputs by position (MLflow's three conventions). Internally the
-arguments always travel as one struct column, so every convention goes through one code path.
+Inputs are bound by name or position, as in MLflow: ``udf()`` with no arguments finds the
+signature's inputs among the table's columns by name, ``udf(struct_col)`` takes names from the
+struct's fields, and ``udf(c1, c2, ...)`` binds the arguments to the signature's inputs by
+position. A string argument is a column *name*, taken literally (``"c.d"`` is the column
+named ``c.d``); pass a ``Column`` for an expression or a nested field (``F.col("s.w")``).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,22 +35,16 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparksig.enforce.api import enforce_params
-from sparksig.enforce.plan import Plan, compile_plan
-from sparksig.errors import (
-    SchemaDefinitionError,
-    SchemaEnforcementError,
-    SparksigError,
-    ValidationReport,
-)
+from sparksig.enforce.plan import compile_plan
+from sparksig.errors import SchemaDefinitionError, SparksigError
+from sparksig.options import Mode, choose
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.spark.convert import column_name, to_spark_type
-from sparksig.spark.vectors import densify, is_vector_struct
-from sparksig.types import AnyType, DataType
+from sparksig.spark.udf_binding import Binding, Convention, Slot, slots_for
+from sparksig.spark.udf_enforcer import InputEnforcer
 
 __all__ = ["InputEnforcer", "ScoringUDF", "result_type_for", "spark_udf"]
-
-_STRUCT_ARG = "__sparksig_input__"
 
 
 def spark_udf(
@@ -72,14 +68,18 @@ def spark_udf(
             -> its type, several named columns -> a struct, a tensor -> nested arrays), else double.
         params: inference params, validated once on the driver against the signature.
         check: ``"full"`` checks nested values on every row; ``"sampled"`` checks them on a
-            seeded sample of each batch (conversions always apply to every row).
+            seeded sample of each batch (conversions, timestamp ranges and nulls in required
+            nested inputs always apply to every row).
+
+    Call the result with no columns (inputs found by name), with the input columns in
+    signature order, or with one struct of them; see :class:`ScoringUDF`.
 
     Examples:
         >>> udf = spark_udf(spark, lambda df: df["x"] * 2, signature)  # doctest: +SKIP
+        >>> df.withColumn("prediction", udf())  # doctest: +SKIP
         >>> df.withColumn("prediction", udf("x"))  # doctest: +SKIP
     """
-    if check not in ("full", "sampled"):
-        raise SchemaDefinitionError(f"check must be 'full' or 'sampled', got {check!r}")
+    mode = choose(Mode, check, "check")
     predictor, signature = _resolve_model(model, signature)
     inputs = signature.inputs if signature else None
     outputs = signature.outputs if signature else None
@@ -87,15 +87,17 @@ def spark_udf(
     rtype = _parse_result_type(result_type) if result_type is not None else None
     rtype = rtype or result_type_for(outputs)
     timezone = spark.conf.get("spark.sql.session.timeZone") or "UTC"
+    case_sensitive = str(spark.conf.get("spark.sql.caseSensitive", "false")).lower() == "true"
     return ScoringUDF(
         predictor=predictor,
-        enforcer=InputEnforcer.compile(inputs, timezone, sampled=check == "sampled"),
+        enforcer=InputEnforcer.compile(inputs, timezone, sampled=mode is Mode.SAMPLED),
         output_plan=compile_plan(outputs)
         if outputs is not None and not outputs.is_tensor_spec()
         else None,
         params=checked_params,
         result_type=rtype,
-        input_names=[column_name(s, i) for i, s in enumerate(inputs.inputs)] if inputs else None,
+        slots=slots_for(inputs, timezone) if inputs else None,
+        case_sensitive=case_sensitive,
     )
 
 
@@ -147,7 +149,17 @@ def result_type_for(outputs: Schema | None) -> T.DataType:
 
 
 class ScoringUDF:
-    """The callable ``spark_udf`` returns: call it with columns to get a prediction column."""
+    """The callable ``spark_udf`` returns: call it with columns to get a prediction column.
+
+    * ``udf()``: the signature's inputs, found among the table's columns by name as Spark
+      resolves names (case-insensitively unless ``spark.sql.caseSensitive``); a missing
+      optional input is scored as nulls, a missing required one or two columns matching one
+      input is a sparksig error naming them. The UDF reads every column of the table
+      (``struct(*)``), so on a wide table pass the input columns instead.
+    * ``udf(c1, c2, ...)``: columns (names or ``Column`` s) in signature order.
+    * ``udf(struct_col)``: one struct whose fields are the inputs, by name; with a one-input
+      signature, a struct that is the input's value also works (an object input).
+    """
 
     def __init__(
         self,
@@ -156,11 +168,14 @@ class ScoringUDF:
         output_plan: Any,
         params: dict[str, Any] | None,
         result_type: T.DataType,
-        input_names: list[str] | None,
+        slots: tuple[Slot, ...] | None,
+        case_sensitive: bool = False,
     ) -> None:
         self.result_type = result_type
-        self.input_names = input_names
-        self._udf = _build_arrow_udf(predictor, enforcer, output_plan, params, result_type)
+        self.input_names = [s.name for s in slots] if slots else None
+        self._slots = slots
+        self._case_sensitive = case_sensitive
+        self._parts = (predictor, enforcer, output_plan, params)
 
     def __call__(self, *cols: Column | str) -> Column:
         names = self.input_names
@@ -169,22 +184,26 @@ class ScoringUDF:
                 raise SchemaDefinitionError(
                     "call the UDF with columns: the model has no input schema to take names from"
                 )
-            return self._udf(F.struct(*[F.col(f"`{n}`") for n in names]))
-        if len(cols) == 1 and (names is None or len(names) > 1):
-            # One argument against several inputs: a struct whose fields carry the names.
-            return self._udf(F.struct(_as_column(cols[0]).alias(_STRUCT_ARG)))
-        if names is not None and len(cols) != len(names):
+            return self._udf(Convention.BY_NAME)(F.struct(F.col("*")))
+        if names is not None and len(cols) > 1 and len(cols) != len(names):
             raise SchemaDefinitionError(
                 f"the signature has {len(names)} inputs ({', '.join(names)}) but the UDF was "
                 f"called with {len(cols)} columns; pass them in signature order, one struct "
                 "column, or none to select them by name"
             )
-        names = names or [f"_{i}" for i in range(len(cols))]
-        return self._udf(F.struct(*[_as_column(c).alias(n) for c, n in zip(cols, names)]))
+        convention = Convention.SINGLE if len(cols) == 1 else Convention.POSITIONAL
+        return self._udf(convention)(*[_as_column(c) for c in cols])
+
+    def _udf(self, convention: Convention) -> Any:
+        binding = Binding(convention, self._slots, self._case_sensitive)
+        return _build_arrow_udf(*self._parts, self.result_type, binding)
 
 
 def _as_column(c: Column | str) -> Column:
-    return F.col(c) if isinstance(c, str) else c
+    """A column name, taken literally (dots and backticks are part of it), or a Column."""
+    if isinstance(c, str):
+        return F.col("`" + c.replace("`", "``") + "`")
+    return c
 
 
 def _build_arrow_udf(
@@ -193,15 +212,19 @@ def _build_arrow_udf(
     output_plan: Any,
     params: dict[str, Any] | None,
     result_type: T.DataType,
+    binding: Binding,
 ) -> Any:
     from pyspark.sql.functions import ArrowUDFType, arrow_udf
     from pyspark.sql.pandas.types import to_arrow_type
 
     arrow_result = to_arrow_type(result_type, timezone="UTC")
 
-    def score(batches: Iterator[pa.Array]) -> Iterator[pa.Array]:
-        for number, struct in enumerate(batches):
-            data, n = enforcer(struct, number)
+    def score(batches: Iterator[pa.Array | Sequence[pa.Array]]) -> Iterator[pa.Array]:
+        for number, args in enumerate(batches):
+            data, n = enforcer(binding.bind(args), number)
+            if n == 0:  # nothing to predict: a model need not accept an empty frame
+                yield pa.array([], type=arrow_result)
+                continue
             output = predictor(data, params)
             if output_plan is not None:
                 output_plan.enforce(_output_frame(output, output_plan.schema))
@@ -213,129 +236,6 @@ def _build_arrow_udf(
         # pyspark's stubs list only atomic and array result types for iterator UDFs; structs
         # work at run time (tested).
         return arrow_udf(score, result_type, ArrowUDFType.SCALAR_ITER)  # type: ignore[call-overload]
-
-
-_SAMPLE_FRACTION = 0.1
-_SAMPLE_MIN_ROWS = 100
-
-
-@dataclass(frozen=True)
-class InputEnforcer:
-    """Turns one Arrow batch into the model's enforced pandas input (runs on executors).
-
-    Scalar columns are converted on pandas by the engine's scalar rules (cheap: dtype checks,
-    at most an ``astype``); nested columns (arrays, objects, maps, vectors) are checked on the
-    Arrow batch itself, on offsets and child arrays, before any pandas object exists.
-    ``sampled`` checks nested values on a seeded 10% (at least 100 rows) of each batch.
-    """
-
-    scalar_plan: Plan | None
-    nested_plan: Plan | None
-    tensor_plan: Plan | None
-    names: tuple[str, ...]
-    timezone: str
-    sampled: bool
-
-    @classmethod
-    def compile(cls, inputs: Schema | None, timezone: str, sampled: bool) -> InputEnforcer:
-        if inputs is None:
-            return cls(None, None, None, (), timezone, sampled)
-        names = tuple(column_name(s, i) for i, s in enumerate(inputs.inputs))
-        if inputs.is_tensor_spec():
-            return cls(None, None, compile_plan(inputs), names, timezone, sampled)
-        named = [ColSpec(s.type, n, s.required) for s, n in zip(inputs.inputs, names)]
-        scalar = [c for c in named if isinstance(c.type, (DataType, AnyType))]
-        nested = [c for c in named if not isinstance(c.type, (DataType, AnyType))]
-        return cls(
-            compile_plan(Schema(scalar)) if scalar else None,
-            compile_plan(Schema(nested)) if nested else None,
-            None,
-            names,
-            timezone,
-            sampled,
-        )
-
-    def __call__(self, struct: pa.Array, number: int) -> tuple[Any, int]:
-        batch = _record_batch(struct)
-        if self.nested_plan is not None:
-            self._check_nested(batch, number)
-        frame = _to_pandas(batch, self.timezone)
-        if self.tensor_plan is not None:
-            return self.tensor_plan.enforce(frame), len(frame)
-        if self.scalar_plan is None:
-            return (frame[list(self.names)] if self.names else frame), len(frame)
-        if self.nested_plan is None:
-            return self.scalar_plan.enforce(frame), len(frame)
-        scalar_names = [s.name for s in self.scalar_plan.schema.inputs]
-        converted = self.scalar_plan.enforce(frame[[n for n in scalar_names if n in frame]])
-        columns = {
-            n: converted[n] if n in converted else frame[n]
-            for n in self.names
-            if n in converted or n in frame
-        }
-        return pd.DataFrame(columns, index=frame.index), len(frame)
-
-    def _check_nested(self, batch: pa.RecordBatch, number: int) -> None:
-        assert self.nested_plan is not None
-        wanted = [s.name for s in self.nested_plan.schema.inputs]
-        view = batch.select([n for n in wanted if n in batch.schema.names])
-        rows = None
-        if self.sampled and batch.num_rows > _SAMPLE_MIN_ROWS:
-            size = max(_SAMPLE_MIN_ROWS, int(batch.num_rows * _SAMPLE_FRACTION))
-            rows = np.sort(
-                np.random.default_rng(number).choice(batch.num_rows, size, replace=False)
-            )
-        check = self.nested_plan.check(view, rows=rows)
-        if not check.ok:
-            raise SchemaEnforcementError(
-                ValidationReport(
-                    mode="sampled" if rows is not None else "full",
-                    rows_checked=check.rows_checked,
-                    violations=check.violations,
-                )
-            )
-
-
-def _record_batch(struct: pa.Array) -> pa.RecordBatch:
-    """The UDF's struct argument as a record batch: unwrapped, vectors made dense."""
-    if isinstance(struct, pa.ChunkedArray):
-        struct = struct.combine_chunks()
-    batch = pa.RecordBatch.from_struct_array(struct)
-    if batch.schema.names == [_STRUCT_ARG]:
-        inner = batch.column(0)
-        if not pa.types.is_struct(inner.type):
-            raise SparksigError(
-                "the UDF was called with one column that is not a struct, but the signature has "
-                "several inputs: pass the input columns, one struct column, or no columns"
-            )
-        batch = pa.RecordBatch.from_struct_array(inner)
-    if any(is_vector_struct(t) for t in batch.schema.types):
-        batch = pa.RecordBatch.from_arrays(
-            [densify(c) if is_vector_struct(c.type) else c for c in batch.columns],
-            names=batch.schema.names,
-        )
-    return batch
-
-
-def _to_pandas(batch: pa.RecordBatch, timezone: str) -> pd.DataFrame:
-    """A batch as pandas, the way pyspark's pandas UDFs see it, but with ints kept as ints.
-
-    Maps become dicts and timestamps naive wall-clock times in the session time zone, as in
-    pyspark; unlike pyspark, integer columns holding nulls become pandas nullable integers
-    (``Int64``) instead of float64, so a ``long`` column is a long in every batch.
-    """
-    nullable_ints = {
-        col.type: pd.api.types.pandas_dtype(f"I{col.type.to_pandas_dtype().__name__[1:]}")
-        for col in batch.columns
-        if pa.types.is_integer(col.type) and col.null_count
-    }
-    frame = batch.to_pandas(
-        types_mapper=nullable_ints.get if nullable_ints else None, maps_as_pydicts="strict"
-    )
-    for name, dtype in frame.dtypes.items():
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            frame[name] = frame[name].dt.tz_convert(timezone).dt.tz_localize(None)
-    return frame
 
 
 def _output_frame(output: Any, schema: Schema) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Arrow carries a ``VectorUDT`` value as its SQL form ``struct<type, size, indices, values>``:
 ``type`` 1 is dense (``values`` holds everything), 0 is sparse (``size`` slots, non-zeros at
-``indices``). :func:`densify` scatters all rows at once with numpy.
+``indices``). :func:`densify` scatters all rows at once with numpy; :func:`dense_vectors` does
+it for vectors at any depth (inside structs, arrays and maps).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["densify", "is_vector_struct"]
+__all__ = ["dense_vectors", "densify", "has_vector", "is_vector_struct"]
 
 _FIELDS = ("type", "size", "indices", "values")
 
@@ -59,3 +60,49 @@ def densify(arr: pa.StructArray) -> pa.ListArray:
     return pa.ListArray.from_arrays(
         pa.array(offsets.astype(np.int32)), pa.array(out), mask=pa.array(mask)
     )
+
+
+def has_vector(t: pa.DataType) -> bool:
+    """Whether a vector occurs anywhere in an Arrow type (in structs, lists or maps)."""
+    if is_vector_struct(t):
+        return True
+    if pa.types.is_struct(t):
+        return any(has_vector(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_map(t):
+        return has_vector(t.item_type)
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return has_vector(t.value_type)
+    return False
+
+
+def dense_vectors(arr: pa.Array) -> pa.Array:
+    """``arr`` with every vector in it made dense, at any depth; nulls stay null.
+
+    Examples:
+        >>> t = pa.struct([("type", pa.int8()), ("size", pa.int32()),
+        ...                ("indices", pa.list_(pa.int32())), ("values", pa.list_(pa.float64()))])
+        >>> sparse = {"type": 0, "size": 2, "indices": [1], "values": [7.0]}
+        >>> rows = pa.array([{"v": sparse}, None], type=pa.struct([("v", t)]))
+        >>> dense_vectors(rows).to_pylist()
+        [{'v': [0.0, 7.0]}, None]
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    if is_vector_struct(t):
+        return densify(arr)
+    if not has_vector(t):
+        return arr
+    mask = arr.is_null() if arr.null_count else None
+    if pa.types.is_struct(t):
+        children = [dense_vectors(c) for c in arr.flatten()]
+        names = [t.field(i).name for i in range(t.num_fields)]
+        return pa.StructArray.from_arrays(children, names=names, mask=mask)
+    # .offsets follow the slice and index into the whole, unsliced child array
+    offsets = arr.offsets
+    if pa.types.is_map(t):
+        return pa.MapArray.from_arrays(offsets, arr.keys, dense_vectors(arr.items), mask=mask)
+    values = dense_vectors(arr.values)
+    if pa.types.is_large_list(t):
+        return pa.LargeListArray.from_arrays(offsets, values, mask=mask)
+    return pa.ListArray.from_arrays(offsets, values, mask=mask)
