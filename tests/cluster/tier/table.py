@@ -79,6 +79,15 @@ def expected_rejected_ids(df) -> list[int]:
     return sorted(r.id for r in bad.select("id").collect())
 
 
+def expected_nested_rejected_ids(df) -> list[int]:
+    """Ids of the rows scoring must reject: a null in a required nested field (addr.city).
+
+    Scoring follows MLflow for top-level nulls (a null amount still reaches the model).
+    """
+    bad = df.filter(F.col("addr.city").isNull())
+    return sorted(r.id for r in bad.select("id").collect())
+
+
 def expected_predictions(df) -> list[tuple[int, float]]:
     """What :func:`twice_id_plus_first_tag` predicts, computed by Spark."""
     rows = df.select("id", (F.col("id") * 2.0 + F.col("tags")[0]).alias("p")).collect()

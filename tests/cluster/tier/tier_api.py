@@ -23,6 +23,7 @@ from tests.cluster.tier.table import (
     ROWS,
     SCHEMA,
     SCORING_INPUTS,
+    expected_nested_rejected_ids,
     expected_predictions,
     expected_rejected_ids,
     expected_schema,
@@ -126,6 +127,39 @@ def test_conform_quarantine_keeps_every_row_once(spark, table):
     assert sorted(valid_ids + rejected_ids) == list(range(ROWS))
     assert valid_columns == SCHEMA.input_names()
     assert sss.REASONS_COLUMN in rejected_columns
+
+
+def test_write_quarantine_writes_every_row_once(spark, table, tmp_path):
+    out = tmp_path / "quarantine"
+    result, tasks = tasks_per_executor(spark, lambda: sss.write_quarantine(table, SCHEMA, str(out)))
+    _in_both(tasks)
+    valid = spark.read.parquet(result.valid_path)
+    rejected = spark.read.parquet(result.rejected_path)
+    rejected_ids = sorted(r.id for r in rejected.select("id").collect())
+    valid_ids = sorted(r.id for r in valid.select("id").collect())
+    assert rejected_ids == expected_rejected_ids(table)
+    assert sorted(valid_ids + rejected_ids) == list(range(ROWS))
+    assert (result.valid_rows, result.rejected_rows) == (len(valid_ids), len(rejected_ids))
+    assert valid.columns == SCHEMA.input_names()
+
+
+def test_score_quarantine_scores_the_good_rows_and_keeps_the_rest(spark, table):
+    signature = ModelSignature(inputs=SCHEMA, outputs=Schema([ColSpec("double")]))
+
+    def run():
+        scored, rejected = sss.score(
+            table, twice_id_plus_first_tag, signature, on_error="quarantine"
+        )
+        return (
+            sorted((r.id, r.prediction) for r in scored.select("id", "prediction").collect()),
+            sorted(r.id for r in rejected.select("id").collect()),
+        )
+
+    (scored, rejected_ids), tasks = tasks_per_executor(spark, run)
+    _in_both(tasks)
+    assert rejected_ids == expected_nested_rejected_ids(table)
+    kept = set(rejected_ids)
+    assert scored == [(i, p) for i, p in expected_predictions(table) if i not in kept]
 
 
 def _scored_where(model_input: pd.DataFrame) -> pd.DataFrame:
