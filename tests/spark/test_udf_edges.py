@@ -37,6 +37,9 @@ def dtypes_and_values(df: pd.DataFrame) -> pd.Series:
     return pd.Series([json.dumps({"dtypes": dtypes, "row": r}, default=str) for r in rows])
 
 
+TWO = sig(ss.ColSpec("long", "a"), ss.ColSpec("double", "b", required=False))
+
+
 def seen(df, column="p") -> list[dict]:
     return [json.loads(r[column]) for r in df.collect()]
 
@@ -85,10 +88,14 @@ def test_a_struct_without_the_input_is_not_taken_for_a_long(spark):
     assert "[missing_column] a" in text
 
 
+def test_an_unaliased_struct_call_is_selectable(spark):
+    # Spark failed to name the column of udf(struct(...)) when the UDF wrapped it again.
+    df = spark.createDataFrame([(1, 2.0)], "a long, b double")
+    udf = sss.spark_udf(spark, lambda d: d["a"] + d["b"], TWO)
+    assert df.select(udf(F.struct("a", "b"))).first()[0] == 3.0
+
+
 # -- 2. missing inputs --------------------------------------------------------------------------
-
-
-TWO = sig(ss.ColSpec("long", "a"), ss.ColSpec("double", "b", required=False))
 
 
 def test_a_missing_optional_input_is_scored_as_nulls(spark):
