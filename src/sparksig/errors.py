@@ -26,6 +26,7 @@ Spark executor reaches the driver intact.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -177,7 +178,13 @@ class Violation:
 
 
 def to_jsonable(value: Any) -> Any:
-    """A JSON-safe copy of an example value (numpy scalars unwrapped, others by repr)."""
+    """A JSON-safe copy of an example value (numpy scalars unwrapped, others by repr).
+
+    NaN and infinities become the strings ``"NaN"``, ``"Infinity"``, ``"-Infinity"``: strict
+    JSON has no such numbers, and a report about them must still show them.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
@@ -274,7 +281,8 @@ class ValidationReport:
         }
 
     def to_json(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_dict(), **kwargs)
+        """Strict JSON (examples made JSON-safe by :func:`to_jsonable`)."""
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ValidationReport:

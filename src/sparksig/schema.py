@@ -43,9 +43,12 @@ class ColSpec:
     ) -> None:
         # MLflow keeps pandas' integer column labels (a DataFrame with default columns infers
         # names 0, 1, ...) and writes them as JSON numbers; they must read back.
-        if name is not None and (not isinstance(name, (str, int)) or isinstance(name, bool)):
+        if name is not None and (
+            not isinstance(name, (str, int)) or isinstance(name, bool) or name == ""
+        ):
             raise SchemaDefinitionError(
-                f"ColSpec name must be a string, an integer column label or None, got {name!r}"
+                "ColSpec name must be a non-empty string, an integer column label or None, "
+                f"got {name!r}"
             )
         if not isinstance(required, bool):
             raise SchemaDefinitionError(
@@ -71,8 +74,14 @@ class ColSpec:
     @classmethod
     def from_json_dict(cls, d: dict[str, Any], path: str = "") -> ColSpec:
         name = d.get("name")
-        if name is not None and (not isinstance(name, (str, int)) or isinstance(name, bool)):
-            raise SerializationError(f"'name' must be a string, got {name!r}", f"{path}.name")
+        if name is not None and (
+            not isinstance(name, (str, int)) or isinstance(name, bool) or name == ""
+        ):
+            raise SerializationError(
+                f"'name' must be a non-empty string (or an integer column label, as MLflow "
+                f"writes for pandas' default columns), got {name!r}",
+                f"{path}.name",
+            )
         if "required" in d:
             required = d["required"]
         elif "optional" in d:  # MLflow < 2.8 wrote {"optional": bool}

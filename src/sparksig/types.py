@@ -237,15 +237,20 @@ def as_type(value: Any, path: str = "") -> SpecType:
     )
 
 
-def _parse_array(d: dict[str, Any], path: str) -> Array:
-    return Array(type_from_dict(_field(d, "items", dict, path), f"{path}.items"))
+#: How deep a type may nest (arrays of objects of maps...). Real signatures stay far below;
+#: the limit turns a hostile document into a clear error instead of a RecursionError.
+MAX_DEPTH = 64
 
 
-def _parse_map(d: dict[str, Any], path: str) -> Map:
-    return Map(type_from_dict(_field(d, "values", dict, path), f"{path}.values"))
+def _parse_array(d: dict[str, Any], path: str, depth: int) -> Array:
+    return Array(type_from_dict(_field(d, "items", dict, path), f"{path}.items", depth + 1))
 
 
-def _parse_object(d: dict[str, Any], path: str) -> Object:
+def _parse_map(d: dict[str, Any], path: str, depth: int) -> Map:
+    return Map(type_from_dict(_field(d, "values", dict, path), f"{path}.values", depth + 1))
+
+
+def _parse_object(d: dict[str, Any], path: str, depth: int) -> Object:
     props = _field(d, "properties", dict, path)
     if not props:
         raise SerializationError("an object needs at least one property", f"{path}.properties")
@@ -257,21 +262,31 @@ def _parse_object(d: dict[str, Any], path: str) -> Object:
         required = body.get("required", True)
         if not isinstance(required, bool):
             raise SerializationError(f"'required' must be true or false, got {required!r}", where)
-        parsed.append(Property(name, type_from_dict(body, where), required))
+        parsed.append(Property(name, type_from_dict(body, where, depth + 1), required))
     return Object(parsed)
 
 
-_NESTED: dict[str, Callable[[dict[str, Any], str], SpecType]] = {
+_NESTED: dict[str, Callable[[dict[str, Any], str, int], SpecType]] = {
     "array": _parse_array,
     "object": _parse_object,
     "map": _parse_map,
-    "any": lambda d, path: AnyType(),
-    "sparkml_vector": lambda d, path: SparkMLVector(),
+    "any": lambda d, path, depth: AnyType(),
+    "sparkml_vector": lambda d, path, depth: SparkMLVector(),
 }
 
 
-def type_from_dict(d: Any, path: str = "") -> SpecType:
-    """Parse MLflow's JSON form of a type; errors name ``path`` and what was found."""
+def type_from_dict(d: Any, path: str = "", depth: int = 0) -> SpecType:
+    """Parse MLflow's JSON form of a type; errors name ``path`` and what was found.
+
+    Types nested deeper than :data:`MAX_DEPTH` are refused (a ``SerializationError``).
+    """
+    if depth > MAX_DEPTH:
+        shown = path if len(path) <= 80 else path[:40] + " ... " + path[-35:]
+        raise SerializationError(
+            f"the type nests more than {MAX_DEPTH} levels deep; sparksig refuses such "
+            "signatures (check the file: real signatures nest a few levels)",
+            shown,
+        )
     if not isinstance(d, dict):
         raise SerializationError(f"expected a JSON object describing a type, got {d!r}", path)
     tag = _field(d, "type", str, path)
@@ -281,7 +296,7 @@ def type_from_dict(d: Any, path: str = "") -> SpecType:
     if parser is None:
         known = ", ".join([*DataType.__members__, *_NESTED])
         raise SerializationError(f"unknown type {tag!r}; expected one of {known}", f"{path}.type")
-    return parser(d, path)
+    return parser(d, path, depth)
 
 
 def _field(d: dict[str, Any], key: str, kind: type, path: str) -> Any:

@@ -48,7 +48,7 @@ def test_bad_option_strings_name_the_argument(spark):
 
 
 def test_a_sample_that_checked_no_rows_is_inconclusive_not_a_pass(spark):
-    df = spark.range(1000)
+    df = spark.range(1000).select(F.when(F.col("id") >= 0, F.col("id")).alias("id"))  # nullable
     report = sss.validate(df, ss.Schema([ss.ColSpec("long", "id")]), mode="sampled", fraction=1e-9)
     assert report.rows_checked == 0
     assert report.status == "inconclusive" and not report.ok
@@ -184,3 +184,10 @@ def test_one_aggregation_job_for_a_full_native_validation(spark):
     assert len(report.violations[0].examples) == 5
     # one aggregation: a map stage and, under adaptive execution, a result stage
     assert 1 <= len(new_jobs) <= 2
+
+
+def test_spark_non_null_guarantees_are_trusted_and_cost_no_job(spark):
+    # spark.range's id is declared non-nullable: no null can be there, nothing is read.
+    before = _jobs(spark)
+    report = sss.validate(spark.range(1000), ss.Schema([ss.ColSpec("long", "id")]))
+    assert report.ok and report.checks == 0 and _jobs(spark) == before

@@ -172,3 +172,30 @@ def ss_unsupported(message, path):
     from sparksig import UnsupportedTypeError
 
     return UnsupportedTypeError(message, path)
+
+
+def test_a_type_nested_hundreds_deep_is_refused_naming_the_path_not_a_recursion_error():
+    import json as _json
+
+    from sparksig.types import MAX_DEPTH
+
+    nested: dict = {"type": "long"}
+    for _ in range(600):
+        nested = {"type": "array", "items": nested}
+    with pytest.raises(SerializationError, match=f"more than {MAX_DEPTH} levels") as info:
+        ModelSignature.from_dict({"inputs": _json.dumps([{"name": "a", **nested}])})
+    assert info.value.path.startswith("signature.inputs[0].items.items")
+    shallow: dict = {"type": "long"}
+    for _ in range(MAX_DEPTH):
+        shallow = {"type": "array", "items": shallow}
+    assert Schema.from_json(_json.dumps([shallow])).inputs[0].type is not None
+
+
+@pytest.mark.parametrize("name", ["", True, 1.5, ["a"], {"a": 1}])
+def test_column_names_must_be_non_empty_strings_or_integer_labels(name):
+    with pytest.raises(SerializationError, match=r"\[0\]\.name"):
+        Schema.from_json([{"name": name, "type": "long"}])
+
+
+def test_integer_column_labels_still_read_as_mlflow_writes_them():
+    assert Schema.from_json([{"name": 0, "type": "long"}]).input_names() == [0]

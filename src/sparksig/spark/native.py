@@ -5,7 +5,9 @@ validation and quarantine run inside the JVM, in one pass, with no Python worker
 
 - nulls where :func:`sparksig.rules.null_violates` says they are violations — top-level
   columns (under ``strict_nulls``), struct fields, array elements and map values at any depth
-  (``exists`` over arrays and ``map_values``; children of null parents are not looked at);
+  (``exists`` over arrays and ``map_values``; children of null parents are not looked at).
+  Where Spark's type declares a field, element or value non-nullable, no null can be there
+  and none is looked for (the same trust inference gives ``nullable=False``);
 - timestamps and dates outside ``datetime64[ns]`` (:data:`sparksig.rules.DATETIME_NS_RANGE`);
 - NaN and infinities in float fields when ``finite_only``;
 - tensor rows: any null inside, and ``size`` at each fixed dimension;
@@ -89,6 +91,7 @@ def compile_checks(
                 top_level=True,
                 strict_nulls=strict_nulls,
                 finite_only=finite_only,
+                nullable=bound.field.nullable,
             )
         for code, path, message, predicate in items:
             found.setdefault((code, path), (message, []))[1].append(predicate)
@@ -122,10 +125,13 @@ def _walk(
     top_level: bool,
     strict_nulls: bool,
     finite_only: bool,
+    nullable: bool = True,
 ) -> Iterator[_Item]:
     if isinstance(spec, AnyType):
         return
-    if null_violates(spec, required, top_level=top_level, strict_nulls=strict_nulls):
+    # Spark's own non-null guarantee (a field, element or value declared non-nullable) is
+    # trusted, as inference trusts it: such a value cannot be null, so it is not checked.
+    if nullable and null_violates(spec, required, top_level=top_level, strict_nulls=strict_nulls):
         message = messages.top_null(path) if top_level and isinstance(spec, DataType) else None
         yield (
             Code.NULL_IN_REQUIRED,
@@ -149,6 +155,7 @@ def _walk(
             spark_type.valueType,
             f"{path}{{}}",
             element_required(required),
+            nullable=spark_type.valueContainsNull,
             **nested,
         )
         for code, where, message, predicate in inner:
@@ -163,17 +170,23 @@ def _walk(
                 spark_type[prop.name].dataType,
                 f"{path}.{prop.name}",
                 prop.required,
+                nullable=spark_type[prop.name].nullable,
                 **nested,
             )
             for code, where, message, predicate in inner:
-                yield code, where, message, _in_field(predicate, prop.name)
+                yield code, where, message, _in_field(predicate, spark_type, prop.name)
 
 
 def _array_items(
     spec: Array, spark_type: T.ArrayType, path: str, required: bool, nested: dict
 ) -> Iterator[_Item]:
     inner = _walk(
-        spec.dtype, spark_type.elementType, f"{path}[]", element_required(required), **nested
+        spec.dtype,
+        spark_type.elementType,
+        f"{path}[]",
+        element_required(required),
+        nullable=spark_type.containsNull,
+        **nested,
     )
     for code, where, message, predicate in inner:
         yield code, where, message, _exists_in(predicate, None)
@@ -183,9 +196,22 @@ def _exists_in(predicate: Predicate, children: Callable[[Column], Column] | None
     return lambda e: F.exists(e if children is None else children(e), predicate)
 
 
-def _in_field(predicate: Predicate, name: str) -> Predicate:
+def _in_field(predicate: Predicate, struct: T.StructType, name: str) -> Predicate:
     # A null struct has no fields to judge (the Arrow engine drops children of null parents).
-    return lambda e: e.isNotNull() & predicate(e.getField(name))
+    return lambda e: e.isNotNull() & predicate(field_of(e, struct, name))
+
+
+def field_of(e: Column, struct: T.StructType, name: str) -> Column:
+    """Field ``name`` of the struct ``e``, even beside a field differing only in case (``a``
+    and ``A``, which Spark's case-insensitive resolution calls ambiguous): such a struct is
+    read by position, through a cast to positional field names."""
+    names = struct.fieldNames()
+    if sum(n.casefold() == name.casefold() for n in names) == 1:
+        return e.getField(name)
+    positional = T.StructType(
+        [T.StructField(f"_{i}", f.dataType, True) for i, f in enumerate(struct.fields)]
+    )
+    return e.cast(positional).getField(f"_{names.index(name)}")
 
 
 def _values(

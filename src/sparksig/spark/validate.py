@@ -110,6 +110,11 @@ def validate(
             notes=(_nothing_to_check(binding.findings),),
         )
     compiled = native.compile_checks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
+    # A file sample is drawn up front (no job): a table that cannot be sampled so is refused
+    # whether or not its checks need rows.
+    sample = None
+    if sampled and chosen_sampling is Sampling.FILES:
+        sample = draw(df, chosen_mode, chosen_sampling, fraction, max_rows, seed)
     if not compiled and chosen_engine is not Engine.ARROW:
         return ValidationReport(
             **base,
@@ -121,7 +126,7 @@ def validate(
                 "(optional scalars need none; pass strict_nulls/finite_only for more)",
             ),
         )
-    sample = draw(df, chosen_mode, chosen_sampling, fraction, max_rows, seed)
+    sample = sample or draw(df, chosen_mode, chosen_sampling, fraction, max_rows, seed)
     notes = []
     if sample.files_total is not None:
         notes.append(
