@@ -45,7 +45,16 @@ import math
 import struct
 from typing import Any
 
-from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
+from sparksig.types import (
+    NUMPY_NAMES,
+    AnyType,
+    Array,
+    DataType,
+    Map,
+    Object,
+    SparkMLVector,
+    SpecType,
+)
 
 __all__ = [
     "DATETIME_NS_RANGE",
@@ -67,16 +76,7 @@ __all__ = [
 # -- numeric layouts --------------------------------------------------------------------------
 
 #: numpy dtype name of each scalar signature type (MLflow's ``DataType.to_numpy``).
-NUMPY_NAME: dict[DataType, str] = {
-    DataType.boolean: "bool",
-    DataType.integer: "int32",
-    DataType.long: "int64",
-    DataType.float: "float32",
-    DataType.double: "float64",
-    DataType.string: "object",
-    DataType.binary: "object",
-    DataType.datetime: "datetime64[ns]",
-}
+NUMPY_NAME = NUMPY_NAMES
 
 # numpy numeric dtypes as (kind, itemsize): b = bool, i = signed, u = unsigned, f = float.
 _LAYOUT: dict[str, tuple[str, int]] = {

@@ -28,6 +28,7 @@ __all__ = [
     "Array",
     "DataType",
     "Map",
+    "NUMPY_NAMES",
     "NestedType",
     "Object",
     "Property",
@@ -62,7 +63,7 @@ class DataType(Enum):
         """The numpy dtype MLflow associates with this type."""
         import numpy as np
 
-        return np.dtype(_NUMPY_NAMES[self])
+        return np.dtype(NUMPY_NAMES[self])
 
     def to_pandas(self) -> Any:
         """The pandas/numpy dtype of a column holding this type."""
@@ -83,7 +84,8 @@ class DataType(Enum):
         }[self]
 
 
-_NUMPY_NAMES = {
+#: numpy dtype name of each scalar type (MLflow's ``DataType.to_numpy``).
+NUMPY_NAMES: dict[DataType, str] = {
     DataType.boolean: "bool",
     DataType.integer: "int32",
     DataType.long: "int64",

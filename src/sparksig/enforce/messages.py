@@ -17,12 +17,14 @@ from typing import Any
 from sparksig.rules import DATETIME_NS_RANGE, type_name
 
 __all__ = [
+    "missing_property",
     "nested_null",
     "non_finite",
     "out_of_range",
     "tensor_null",
     "tensor_shape",
     "top_null",
+    "unexpected_property",
 ]
 
 
@@ -64,4 +66,18 @@ def tensor_shape(shape: tuple[int, ...], path: str) -> str:
     return (
         f"expected shape {shape} (-1 = any size) at {path}: make every row's arrays the "
         "declared length"
+    )
+
+
+def unexpected_property(name: str, spec: Any, path: str) -> str:
+    return (
+        f"property {name!r} is not declared in {type_name(spec)} at {path}: remove it from the "
+        "data or declare it in the signature"
+    )
+
+
+def missing_property(name: str, path: str) -> str:
+    return (
+        f"required property {name!r} of {path} is missing: add it to the data or declare it "
+        "optional (required=False)"
     )

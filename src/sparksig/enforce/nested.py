@@ -265,8 +265,7 @@ def _check_object(
         ctx.findings.add(
             Code.UNEXPECTED_PROPERTY,
             f"{path}.{name}",
-            f"property {name!r} is not declared in {spec_name(spec)} at {path}: remove it "
-            "from the data or declare it in the signature",
+            messages.unexpected_property(name, spec, path),
             rows[hit],
             _examples(child, hit, ctx.findings.max_examples),
         )
@@ -277,8 +276,7 @@ def _check_object(
                 ctx.findings.add(
                     Code.MISSING_PROPERTY,
                     where,
-                    f"required property {prop.name!r} of {path} is missing: add it to the "
-                    "data or declare it optional (required=False)",
+                    messages.missing_property(prop.name, path),
                     rows,
                 )
             continue
@@ -359,8 +357,7 @@ def _check_type(t: pa.DataType, spec: SpecType, path: str, ctx: ArrowContext) ->
                 out.add(
                     Code.UNEXPECTED_PROPERTY,
                     f"{path}.{name}",
-                    f"property {name!r} is not declared in {spec_name(spec)} at {path}: remove "
-                    "it from the data or declare it in the signature",
+                    messages.unexpected_property(name, spec, path),
                 )
         for prop in spec.properties:
             if prop.name in fields:
@@ -369,8 +366,7 @@ def _check_type(t: pa.DataType, spec: SpecType, path: str, ctx: ArrowContext) ->
                 out.add(
                     Code.MISSING_PROPERTY,
                     f"{path}.{prop.name}",
-                    f"required property {prop.name!r} of {path} is missing: add it to the "
-                    "data or declare it optional (required=False)",
+                    messages.missing_property(prop.name, path),
                 )
         return
     assert isinstance(spec, Map)

@@ -19,10 +19,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sparksig.enforce import messages
 from sparksig.enforce.findings import Findings, spec_name
 from sparksig.enforce.nested import ArrowContext, check_arrow
 from sparksig.enforce.rules import arrow_accepts
 from sparksig.errors import Code
+from sparksig.rules import null_violates
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 
 __all__ = ["check_object_column", "contains_any", "walk_value"]
@@ -197,19 +199,8 @@ def _walk(value: Any, spec: SpecType, path: str, required: bool, out: list) -> N
     if isinstance(spec, AnyType):
         return
     if _is_null(value):
-        lenient = (isinstance(spec, Array) and isinstance(spec.dtype, AnyType)) or (
-            isinstance(spec, Map) and isinstance(spec.value_type, AnyType)
-        )
-        if required and not lenient:
-            out.append(
-                (
-                    Code.NULL_IN_REQUIRED,
-                    path,
-                    f"null value where a {spec_name(spec)} is required at {path}; fill it, or "
-                    "declare the enclosing column or property optional (required=False)",
-                    None,
-                )
-            )
+        if null_violates(spec, required, top_level=False, strict_nulls=True):
+            out.append((Code.NULL_IN_REQUIRED, path, messages.nested_null(spec, path), None))
         return
     if isinstance(spec, DataType):
         _walk_scalars([value], spec, path, out, scalar=True)
@@ -256,8 +247,7 @@ def _walk(value: Any, spec: SpecType, path: str, required: bool, out: list) -> N
                 (
                     Code.UNEXPECTED_PROPERTY,
                     f"{path}.{key}",
-                    f"property {key!r} is not declared in {spec_name(spec)} at {path}: remove "
-                    "it from the data or declare it in the signature",
+                    messages.unexpected_property(key, spec, path),
                     value[key],
                 )
             )
@@ -269,8 +259,7 @@ def _walk(value: Any, spec: SpecType, path: str, required: bool, out: list) -> N
                     (
                         Code.MISSING_PROPERTY,
                         where,
-                        f"required property {prop.name!r} of {path} is missing: add it to the "
-                        "data or declare it optional (required=False)",
+                        messages.missing_property(prop.name, path),
                         None,
                     )
                 )
@@ -296,12 +285,4 @@ def _walk_scalars(
         bad = next((v for v in items if not _is_null(v)), items[0])
         _mismatch(out, bad, dtype, path)
     if not scalar and required and arr.null_count:
-        out.append(
-            (
-                Code.NULL_IN_REQUIRED,
-                path,
-                f"null value where a {dtype.name} is required at {path}; fill it, or declare "
-                "the enclosing column or property optional (required=False)",
-                None,
-            )
-        )
+        out.append((Code.NULL_IN_REQUIRED, path, messages.nested_null(dtype, path), None))

@@ -150,16 +150,15 @@ def _walk(
     elif isinstance(spec, Array) and isinstance(spark_type, T.ArrayType):
         yield from _array_items(spec, spark_type, path, required, nested)
     elif isinstance(spec, Map) and isinstance(spark_type, T.MapType):
-        inner = _walk(
+        yield from _items(
             spec.value_type,
             spark_type.valueType,
+            spark_type.valueContainsNull,
             f"{path}{{}}",
-            element_required(required),
-            nullable=spark_type.valueContainsNull,
-            **nested,
+            required,
+            nested,
+            F.map_values,
         )
-        for code, where, message, predicate in inner:
-            yield code, where, message, _exists_in(predicate, F.map_values)
     elif isinstance(spec, Object) and isinstance(spark_type, T.StructType):
         names = set(spark_type.fieldNames())
         for prop in spec.properties:
@@ -180,16 +179,30 @@ def _walk(
 def _array_items(
     spec: Array, spark_type: T.ArrayType, path: str, required: bool, nested: dict
 ) -> Iterator[_Item]:
-    inner = _walk(
+    yield from _items(
         spec.dtype,
         spark_type.elementType,
+        spark_type.containsNull,
         f"{path}[]",
-        element_required(required),
-        nullable=spark_type.containsNull,
-        **nested,
+        required,
+        nested,
+        None,
     )
+
+
+def _items(
+    spec: SpecType,
+    spark_type: T.DataType,
+    nullable: bool,
+    path: str,
+    required: bool,
+    nested: dict,
+    children: Callable[[Column], Column] | None,
+) -> Iterator[_Item]:
+    """Checks of array elements or map values, lifted to the row with ``exists``."""
+    inner = _walk(spec, spark_type, path, element_required(required), nullable=nullable, **nested)
     for code, where, message, predicate in inner:
-        yield code, where, message, _exists_in(predicate, None)
+        yield code, where, message, _exists_in(predicate, children)
 
 
 def _exists_in(predicate: Predicate, children: Callable[[Column], Column] | None) -> Predicate:
