@@ -152,13 +152,24 @@ class ScoringUDF:
     """The callable ``spark_udf`` returns: call it with columns to get a prediction column.
 
     * ``udf()``: the signature's inputs, found among the table's columns by name as Spark
-      resolves names (case-insensitively unless ``spark.sql.caseSensitive``); a missing
-      optional input is scored as nulls, a missing required one or two columns matching one
-      input is a sparksig error naming them. The UDF reads every column of the table
-      (``struct(*)``), so on a wide table pass the input columns instead.
+      resolves names (case-insensitively unless ``spark.sql.caseSensitive``). A missing
+      optional input is scored as nulls of its type (as ``conform`` fills it); a missing
+      required input, or two columns matching one input (``x`` and ``X``), stops the job
+      with a sparksig error naming them. The column only learns the table when Spark runs
+      it, so these errors come from the executors (inside Spark's ``PythonException``).
+      The UDF reads every column of the table (``struct(*)``): on a wide table, or one with
+      two columns of exactly the same name (which Spark cannot send to Python), pass the
+      input columns instead.
     * ``udf(c1, c2, ...)``: columns (names or ``Column`` s) in signature order.
     * ``udf(struct_col)``: one struct whose fields are the inputs, by name; with a one-input
-      signature, a struct that is the input's value also works (an object input).
+      signature, a struct that is the input's value also works (an object input). See
+      :meth:`sparksig.spark.udf_binding.Binding.bind` for how the two are told apart.
+
+    Examples:
+        >>> udf = spark_udf(spark, model, signature)  # doctest: +SKIP
+        >>> df.withColumn("p", udf())  # by name  # doctest: +SKIP
+        >>> df.withColumn("p", udf("prix €", "c.d"))  # by position  # doctest: +SKIP
+        >>> df.withColumn("p", udf(F.struct("a")))  # one-input signature: the row  # doctest: +SKIP
     """
 
     def __init__(

@@ -10,8 +10,10 @@ signature's inputs, by name, in signature order:
   becomes a column of nulls of its declared type (as ``conform`` does); a missing required
   input or two columns matching one input (``x, X``) is a sparksig error naming the columns.
   Column names need no quoting on this path, so any name works (``c.d``, ``a`b``, ``prix €``).
-  Cost: columns the model does not use travel to Python too; on a wide table, name the
-  columns instead (``udf(*names)``).
+  Why ``struct(*)``: a Spark column that names a missing column fails analysis, so only a
+  star can reach "this column if the table has it". Cost: columns the model does not use
+  travel to Python too, and Spark refuses a struct with two fields of exactly the same name
+  (a join's two ``id`` columns); on such tables, name the input columns (``udf(*names)``).
 * ``udf(c1, c2, ...)`` (:attr:`Convention.POSITIONAL`): argument *i* is input *i*.
 * ``udf(x)`` with one argument (:attr:`Convention.SINGLE`): a struct whose fields carry the
   inputs by name (``udf(struct(*cols))``), or, for a one-input signature, possibly the
@@ -93,8 +95,10 @@ class Binding:
         input ``a`` whose property is also ``a`` with both readings fitting (``a``'s property
         is ``any``), is read as the row, as MLflow reads every struct argument.
         """
-        arrays = list(args) if isinstance(args, (list, tuple)) else [args]
-        arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
+        given = list(args) if isinstance(args, (list, tuple)) else [args]
+        arrays: list[pa.Array] = [
+            a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in given
+        ]
         slots = self.slots
         if self.convention is Convention.POSITIONAL:
             names = [s.name for s in slots] if slots else [f"_{i}" for i in range(len(arrays))]
