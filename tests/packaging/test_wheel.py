@@ -26,8 +26,6 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-# Left out of the build copy: VCS data, caches and earlier build output (stale files).
-_NOT_SOURCE = (".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis")
 
 # Runs inside the venv: where sparksig was imported from, which defaults get_session() applied,
 # the heap the driver JVM really got, and where an executor's Python imports sparksig from.
@@ -50,6 +48,18 @@ print(json.dumps({
     "executor_sparksig": where.first(),
 }))
 """
+
+
+def _source_files() -> list[str]:
+    """The checkout's files as git sees them (tracked or new, not ignored): no build output,
+    caches or virtual environments, so the wheel is built from what a clean clone holds."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
 
 
 def _conf_file() -> dict[str, str]:
@@ -78,7 +88,9 @@ def installed(tmp_path_factory) -> Path:
     """A venv outside the repository with the wheel of this tree installed; its bin/."""
     work = tmp_path_factory.mktemp("wheel")
     source = work / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
+    for name in _source_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     _run(
         "build the wheel",
