@@ -122,6 +122,15 @@ def test_a_missing_required_input_is_a_sparksig_error_naming_it(spark):
     assert "[missing_column] a: required input 'a' (long) is not a column of the table" in text
 
 
+def test_on_a_table_binds_by_name_on_the_driver(spark):
+    df = spark.createDataFrame([(1, "x")], "A long, tag string")
+    udf = sss.spark_udf(spark, dtypes_and_values, TWO, "string")
+    got = seen(df.select(udf.on(df).alias("p")))
+    assert got == [{"dtypes": {"a": "int64", "b": "float64"}, "row": {"a": 1, "b": None}}]
+    with pytest.raises(ss.SchemaEnforcementError, match=r"\[missing_column\] a"):
+        udf.on(df.select("tag"))
+
+
 # -- 3. timestamps outside datetime64[ns] -------------------------------------------------------
 
 EXTREMES = [dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)]
@@ -253,6 +262,24 @@ def test_columns_differing_only_in_case_are_a_sparksig_error_naming_them(spark):
     assert "sparksig.errors.InvalidArgumentError" in text
     assert "input 'x' matches columns 'x', 'X'" in text
     assert "AMBIGUOUS_REFERENCE" not in text
+
+
+@pytest.mark.parametrize("names", [("x", "x"), ("x", "X")])
+def test_on_a_table_duplicate_input_columns_are_an_error_on_the_driver(spark, names):
+    df = spark.createDataFrame([(1, 2, 3)], "a long, b long, id long").toDF(*names, "id")
+    udf = sss.spark_udf(spark, lambda d: d["x"], sig(ss.ColSpec("long", "x")), "long")
+    quoted = ", ".join(repr(n) for n in names)
+    with pytest.raises(ss.SparksigError, match=f"input 'x' matches columns {quoted}"):
+        udf.on(df)
+
+
+def test_on_a_table_duplicates_the_model_does_not_read_are_fine(spark):
+    # A join's two `id` columns: udf() cannot send them (Spark refuses the struct), on() can.
+    left = spark.createDataFrame([(1, 2.0)], "id long, x double")
+    right = spark.createDataFrame([(1, "t")], "id long, tag string")
+    joined = left.join(right, left["id"] == right["id"])
+    udf = sss.spark_udf(spark, lambda d: d["x"] * 2, sig(ss.ColSpec("double", "x")))
+    assert joined.select(udf.on(joined)).first()[0] == 4.0
 
 
 def test_with_case_sensitive_resolution_the_exact_name_is_taken(spark):

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pyspark.sql import Column
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -41,7 +41,7 @@ from sparksig.options import Mode, choose
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.spark.convert import column_name, to_spark_type
-from sparksig.spark.udf_binding import Binding, Convention, Slot, slots_for
+from sparksig.spark.udf_binding import Binding, Convention, Slot, locate, slots_for
 from sparksig.spark.udf_enforcer import InputEnforcer
 
 __all__ = ["InputEnforcer", "ScoringUDF", "result_type_for", "spark_udf"]
@@ -158,8 +158,10 @@ class ScoringUDF:
       with a sparksig error naming them. The column only learns the table when Spark runs
       it, so these errors come from the executors (inside Spark's ``PythonException``).
       The UDF reads every column of the table (``struct(*)``): on a wide table, or one with
-      two columns of exactly the same name (which Spark cannot send to Python), pass the
-      input columns instead.
+      two columns of exactly the same name (which Spark cannot send to Python), use
+      ``udf.on(df)``.
+    * ``udf.on(df)``: the same binding by name, done on the driver against ``df``'s columns:
+      errors are raised right there, and only the input columns are sent to Python.
     * ``udf(c1, c2, ...)``: columns (names or ``Column`` s) in signature order.
     * ``udf(struct_col)``: one struct whose fields are the inputs, by name; with a one-input
       signature, a struct that is the input's value also works (an object input). See
@@ -168,6 +170,7 @@ class ScoringUDF:
     Examples:
         >>> udf = spark_udf(spark, model, signature)  # doctest: +SKIP
         >>> df.withColumn("p", udf())  # by name  # doctest: +SKIP
+        >>> df.withColumn("p", udf.on(df))  # by name, bound on the driver  # doctest: +SKIP
         >>> df.withColumn("p", udf("prix €", "c.d"))  # by position  # doctest: +SKIP
         >>> df.withColumn("p", udf(F.struct("a")))  # one-input signature: the row  # doctest: +SKIP
     """
@@ -205,9 +208,36 @@ class ScoringUDF:
         convention = Convention.SINGLE if len(cols) == 1 else Convention.POSITIONAL
         return self._udf(convention)(*[_as_column(c) for c in cols])
 
+    def on(self, df: DataFrame) -> Column:
+        """The UDF applied to ``df``'s input columns, bound on the driver.
+
+        Like ``udf()``, inputs are found by name (as Spark resolves names) and a missing
+        optional input is scored as nulls; unlike ``udf()``, this knows the table, so a
+        missing required input or two columns matching one input (``x, x`` after a join, or
+        ``x, X``) is reported here, on the driver, and only the inputs travel to Python.
+
+        Examples:
+            >>> df.withColumn("prediction", udf.on(df))  # doctest: +SKIP
+        """
+        if not self._slots:
+            raise SchemaDefinitionError(
+                "call the UDF with columns: the model has no input schema to take names from"
+            )
+        where = locate(df.columns, self._slots, self._case_sensitive)
+        args = [
+            F.lit(None).cast(_spark_type(slot)) if i is None else _as_column(df.columns[i])
+            for slot, i in zip(self._slots, where)
+        ]
+        return self._udf(Convention.POSITIONAL)(*args)
+
     def _udf(self, convention: Convention) -> Any:
         binding = Binding(convention, self._slots, self._case_sensitive)
         return _build_arrow_udf(*self._parts, self.result_type, binding)
+
+
+def _spark_type(slot: Slot) -> T.DataType:
+    spec = slot.spec
+    return to_spark_type(spec if isinstance(spec, TensorSpec) else spec.type, slot.name)
 
 
 def _as_column(c: Column | str) -> Column:

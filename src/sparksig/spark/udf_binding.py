@@ -13,7 +13,8 @@ signature's inputs, by name, in signature order:
   Why ``struct(*)``: a Spark column that names a missing column fails analysis, so only a
   star can reach "this column if the table has it". Cost: columns the model does not use
   travel to Python too, and Spark refuses a struct with two fields of exactly the same name
-  (a join's two ``id`` columns); on such tables, name the input columns (``udf(*names)``).
+  (a join's two ``id`` columns); on such tables use ``udf.on(df)``, which does the same
+  lookup (:func:`locate`) on the driver against ``df.columns`` and passes only the inputs.
 * ``udf(c1, c2, ...)`` (:attr:`Convention.POSITIONAL`): argument *i* is input *i*.
 * ``udf(x)`` with one argument (:attr:`Convention.SINGLE`): a struct whose fields carry the
   inputs by name (``udf(struct(*cols))``), or, for a one-input signature, possibly the
@@ -36,7 +37,7 @@ from sparksig.spark.variants import is_variant
 from sparksig.spark.vectors import is_vector_struct
 from sparksig.types import AnyType, Map, Object
 
-__all__ = ["Binding", "Convention", "Slot"]
+__all__ = ["Binding", "Convention", "Slot", "locate", "slots_for"]
 
 
 class Convention(str, Enum):
@@ -136,31 +137,52 @@ class Binding:
         return value
 
     def _matches(self, names: Sequence[str], name: str) -> list[int]:
-        if self.case_sensitive:
-            return [i for i, n in enumerate(names) if n == name]
-        folded = name.casefold()
-        return [i for i, n in enumerate(names) if n.casefold() == folded]
+        return _matches(names, name, self.case_sensitive)
 
     def _select(self, struct: pa.Array, slots: Sequence[Slot]) -> pa.RecordBatch:
         """The slots' columns out of a struct of columns, found by name as Spark would."""
-        names = _field_names(struct.type)
+        where = locate(_field_names(struct.type), slots, self.case_sensitive)
         fields = struct.flatten()  # honours the slice offset and the struct's own nulls
-        columns, missing, ambiguous = [], [], []
-        for slot in slots:
-            hits = self._matches(names, slot.name)
-            if len(hits) > 1:
-                ambiguous.append((slot.name, [names[i] for i in hits]))
-            elif hits:
-                columns.append(fields[hits[0]])
-            elif slot.required:
-                missing.append(slot)
-            else:
-                columns.append(pa.nulls(len(struct), type=slot.arrow_type))
-        if ambiguous:
-            raise InvalidArgumentError(_ambiguous_message(ambiguous, self.case_sensitive))
-        if missing:
-            raise SchemaEnforcementError.of(*[_missing(s, names) for s in missing])
+        columns = [
+            pa.nulls(len(struct), type=slot.arrow_type) if i is None else fields[i]
+            for slot, i in zip(slots, where)
+        ]
         return pa.RecordBatch.from_arrays(columns, names=[s.name for s in slots])
+
+
+def locate(names: Sequence[str], slots: Sequence[Slot], case_sensitive: bool) -> list[int | None]:
+    """Where each input is among a table's column ``names`` (None: a missing optional input).
+
+    Names are matched as Spark resolves columns: exactly when ``case_sensitive``, else
+    ignoring case. Raises a sparksig error naming the columns when an input matches several
+    columns, and one naming every missing required input.
+
+    Examples:
+        >>> slot = Slot("x", True, pa.int64(), ColSpec("long", "x"))
+        >>> locate(["id", "X"], [slot], case_sensitive=False)
+        [1]
+    """
+    found: list[int | None] = []
+    missing, ambiguous = [], []
+    for slot in slots:
+        hits = _matches(names, slot.name, case_sensitive)
+        if len(hits) > 1:
+            ambiguous.append((slot.name, [names[i] for i in hits]))
+        elif not hits and slot.required:
+            missing.append(slot)
+        found.append(hits[0] if hits else None)
+    if ambiguous:
+        raise InvalidArgumentError(_ambiguous_message(ambiguous, case_sensitive))
+    if missing:
+        raise SchemaEnforcementError.of(*[_missing(s, names) for s in missing])
+    return found
+
+
+def _matches(names: Sequence[str], name: str, case_sensitive: bool) -> list[int]:
+    if case_sensitive:
+        return [i for i, n in enumerate(names) if n == name]
+    folded = name.casefold()
+    return [i for i, n in enumerate(names) if n.casefold() == folded]
 
 
 def _field_names(t: pa.DataType) -> list[str]:
@@ -200,7 +222,7 @@ def _ambiguous_message(ambiguous: list[tuple[str, list[str]]], case_sensitive: b
     how = (
         "Spark compares column names exactly (spark.sql.caseSensitive=true)"
         if case_sensitive
-        else "Spark compares column names case-insensitively (spark.sql.caseSensitive=false)"
+        else "Spark compares column names ignoring case (spark.sql.caseSensitive=false)"
     )
     return (
         f"the table has several columns for one model input: {found}. {how}, so the input "
