@@ -14,7 +14,7 @@ import pytest
 
 from sparksig import ColSpec, ModelSignature, Schema
 from sparksig import spark as sss
-from sparksig.errors import SchemaEnforcementError
+from sparksig.errors import InvalidArgumentError, SchemaEnforcementError
 from tests.cluster.tier.table import (
     REQUIRED_WITH_NULLS,
     ROWS,
@@ -96,13 +96,6 @@ def test_conform_quarantine(table):
     assert valid.columns == SCHEMA.input_names()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="write_quarantine reads its row counts from an Observation attached to "
-    "localCheckpoint(eager=True); on Spark Connect that Observation stays empty ({}), so "
-    "tally['valid'] raises KeyError (src/sparksig/spark/quarantine.py)",
-)
 def test_write_quarantine_to_a_local_path(spark, table, tmp_path):
     result = sss.write_quarantine(table, SCHEMA, str(tmp_path / "q"))
     rejected_ids = _ids(spark.read.parquet(result.rejected_path))
@@ -110,6 +103,12 @@ def test_write_quarantine_to_a_local_path(spark, table, tmp_path):
     assert rejected_ids == expected_rejected_ids(table)
     assert sorted(valid_ids + rejected_ids) == list(range(ROWS))
     assert (result.valid_rows, result.rejected_rows) == (len(valid_ids), len(rejected_ids))
+
+
+def test_write_quarantine_to_a_hadoop_path_says_what_connect_lacks(table):
+    # Hadoop paths go through the JVM's FileSystem, which a Connect client cannot reach.
+    with pytest.raises(InvalidArgumentError, match="Spark Connect"):
+        sss.write_quarantine(table, SCHEMA, "hdfs://namenode:8020/quarantine")
 
 
 def test_spark_udf(spark, table):
