@@ -257,9 +257,11 @@ def test_master_and_conf_reach_get_session(monkeypatch):
     assert seen == {
         "master": "spark://h:7077",
         "conf": {"spark.executor.memory": "4g", "a.b": "c"},
+        "remote": None,
+        "quiet": True,
     }
-    open_session(None, ())
-    assert seen == {"master": None, "conf": None}
+    open_session(None, (), remote="sc://h:15002", verbose=True)
+    assert seen == {"master": None, "conf": None, "remote": "sc://h:15002", "quiet": False}
 
 
 def test_bad_conf_is_a_usage_error(invoke, signature_file, tmp_path):
@@ -313,7 +315,7 @@ def test_progress_bars_follow_stages(monkeypatch):
     progress = SparkProgress(spark=None, console=console, enabled=True, description="validate")
     # No live Spark: drive the bars by hand instead of the polling thread.
     monkeypatch.setattr(progress, "_run", lambda: None)
-    spark = SimpleNamespace(sparkContext=SimpleNamespace(statusTracker=lambda: None))
+    spark = SimpleNamespace(sparkContext=SimpleNamespace(statusTracker=lambda: FakeTracker({})))
     progress._spark = spark
     with progress:
         progress.update((StageState(3, "save", 10, 4, 2, 0),))

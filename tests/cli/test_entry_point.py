@@ -95,3 +95,32 @@ def test_demo_runs_the_main_job_on_sample_data(tmp_path):
     assert "958 valid rows" in result.stdout and "42 rejected rows" in result.stdout
     assert (out / "quarantine" / "valid").is_dir() and (out / "quarantine" / "rejected").is_dir()
     assert "FAILED: 1,000 rows checked (full)" in result.stderr
+    assert not [m for m in JVM_NOISE if m in result.stderr], result.stderr[:2000]
+
+
+# What the JVM prints on start-up (JDK 17+ with Spark 4, Spark's logging set-up).
+JVM_NOISE = (
+    "WARNING: Using incubator modules",
+    "Setting default log level",
+    "To adjust logging level use sc.setLogLevel",
+    "log4j",
+)
+
+
+@pytest.mark.spark
+def test_unreadable_input_is_one_line_without_jvm_noise_and_verbose_shows_it(tmp_path):
+    """A real process: nothing but the error line on stderr; --verbose shows Spark's output."""
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_bytes(b"PAR1" + bytes(range(256)) * 4)
+    signature = tmp_path / "sig.json"
+    signature.write_text('{"inputs": [{"type": "long", "name": "a"}]}')
+    quiet = run("validate", garbage, "--signature", signature, cwd=tmp_path)
+    assert quiet.returncode == 2, quiet.stderr[-3000:]
+    assert quiet.stderr.strip().splitlines() == [quiet.stderr.strip()]  # exactly one line
+    assert quiet.stderr.startswith(f"Error: {garbage}: ")
+    assert "Traceback" not in quiet.stderr and "Exception" not in quiet.stderr
+    assert quiet.stdout == ""
+    verbose = run("validate", garbage, "--signature", signature, "--verbose", cwd=tmp_path)
+    assert verbose.returncode == 2
+    assert [m for m in JVM_NOISE if m in verbose.stderr], verbose.stderr[-3000:]
+    assert verbose.stderr.strip().splitlines()[-1].startswith(f"Error: {garbage}: ")

@@ -5,7 +5,8 @@ Exit codes, the same for every command:
 - ``0``: done, nothing wrong found;
 - ``1``: the data (or a signature change) has problems: violations, breaking changes;
 - ``2``: usage error: bad arguments, a missing path, an unreadable or malformed signature or
-  model file. The message says what is wrong; no traceback.
+  model file, an input table Spark cannot read (:mod:`sparksig.cli.failures`), an output
+  that cannot be written. The message says what is wrong; no traceback.
 
 Commands import pyspark only when they run, so ``sparksig --help`` is instant.
 """
@@ -28,7 +29,9 @@ EXIT_USAGE = 2
 
 
 class _Group(click.Group):
-    """Turns sparksig's own errors into a one-line message and the documented exit code."""
+    """Turns sparksig's own errors, unreadable inputs and unwritable files into a one-line
+    message and the documented exit code. Anything else propagates: a bug keeps its trace.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -38,6 +41,19 @@ class _Group(click.Group):
             ctx.exit(EXIT_VIOLATIONS)
         except SparksigError as e:
             click.echo(f"Error: {e}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except OSError as e:
+            if e.filename is None:  # not about a file the user named (a socket, a pipe)
+                raise
+            click.echo(f"Error: {e.filename}: {e.strerror or e}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except Exception as e:
+            from sparksig.cli.failures import SOURCE_KEY, read_failure
+
+            failure = read_failure(e, ctx.meta.get(SOURCE_KEY))
+            if failure is None:
+                raise
+            click.echo(f"Error: {failure}", err=True)
             ctx.exit(EXIT_USAGE)
 
 

@@ -7,11 +7,16 @@ data is generated (seeded, so every run is identical) with pyarrow; no download.
 
 Planted in ``incoming.parquet`` (1,000 rows): 23 null ``age``, 7 null ``country`` and 12 null
 ``address.city`` values, all required in the reference table.
+
+The demo writes only into an empty (or new) ``--out`` folder. With ``--overwrite`` it replaces
+its own outputs (:data:`OUTPUTS`) from an earlier run, which it recognises by the marker file
+it leaves (:data:`MARKER`); it never deletes or replaces anything else in the folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from typing import Any
 
@@ -20,9 +25,14 @@ import click
 from sparksig.cli.console import err_console, out_console, report_table, signature_tree
 from sparksig.cli.inputs import open_session, spark_options, write_signature
 
-__all__ = ["PLANTED", "demo", "write_sample_tables"]
+__all__ = ["MARKER", "OUTPUTS", "PLANTED", "check_out_folder", "demo", "write_sample_tables"]
 
 PLANTED = {"age": 23, "country": 7, "address.city": 12}
+OUTPUTS = ("reference.parquet", "incoming.parquet", "signature.json", "report.html", "quarantine")
+"""What the demo writes into ``--out``, and all it may replace there."""
+MARKER = ".sparksig-demo"
+"""The file that records which entries of ``--out`` the demo wrote."""
+_QUARANTINE_ENTRIES = ("valid", "rejected", "_sparksig_quarantine.json")
 _COUNTRIES = ["DE", "FR", "NL", "SE", "US", "CA", "JP", "BR"]
 _CITIES = ["Berlin", "Paris", "Utrecht", "Malmö", "Austin", "Toronto", "Osaka", "Recife"]
 _TAGS = ["new", "vip", "churn-risk", "newsletter", "b2b"]
@@ -109,31 +119,102 @@ def write_sample_tables(out: str) -> tuple[str, str]:
     return reference, incoming
 
 
+def check_out_folder(out: str, overwrite: bool) -> None:
+    """Refuse an ``out`` folder the demo cannot write into without touching someone's files.
+
+    An empty or missing folder is fine. A non-empty one needs ``overwrite``, and then every
+    entry named like one of the demo's :data:`OUTPUTS` must have been written by an earlier
+    demo run (listed in its :data:`MARKER` file); other files are left alone.
+
+    Raises:
+        click.BadParameter: naming the folder or the file that is in the way.
+    """
+    if not os.path.isdir(out) or not os.listdir(out):
+        return
+    if not overwrite:
+        raise click.BadParameter(
+            f"{out} is not empty; choose a new or empty folder, or pass --overwrite to "
+            "replace the outputs of an earlier demo run there (other files are kept)",
+            param_hint="--out",
+        )
+    ours = set(_written_by_demo(out))
+    in_the_way = [n for n in OUTPUTS if os.path.lexists(os.path.join(out, n)) and n not in ours]
+    quarantine = os.path.join(out, "quarantine")
+    if "quarantine" in ours and os.path.isdir(quarantine):
+        # The quarantine pair is replaced as a whole folder: anything else in it is not ours.
+        in_the_way += [
+            os.path.join("quarantine", n)
+            for n in sorted(os.listdir(quarantine))
+            if n not in _QUARANTINE_ENTRIES
+        ]
+    if in_the_way:
+        raise click.BadParameter(
+            f"{os.path.join(out, in_the_way[0])} was not written by sparksig demo; move it "
+            "away or choose another folder (--overwrite only replaces the demo's own outputs)",
+            param_hint="--out",
+        )
+
+
+def _written_by_demo(out: str) -> list[str]:
+    try:
+        with open(os.path.join(out, MARKER), encoding="utf-8") as f:
+            written = json.load(f).get("outputs", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [name for name in written if name in OUTPUTS]
+
+
+def _mark(out: str) -> None:
+    """Record, before writing anything, that the demo's outputs in ``out`` are its own."""
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, MARKER), "w", encoding="utf-8") as f:
+        json.dump({"written_by": "sparksig demo", "outputs": list(OUTPUTS)}, f)
+        f.write("\n")
+
+
 @click.command()
 @click.option(
     "--out",
     default="sparksig-demo",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Folder for the sample tables, the signature, the report and the quarantine.",
+    help="Folder for the sample tables, the signature, the report and the quarantine "
+    "(new or empty, unless --overwrite).",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the outputs of an earlier demo run in --out; other files there are kept.",
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a tty).")
 @spark_options
-def demo(out: str, progress: bool | None, master: str | None, conf: tuple[str, ...]) -> None:
+def demo(
+    out: str,
+    overwrite: bool,
+    progress: bool | None,
+    master: str | None,
+    remote: str | None,
+    conf: tuple[str, ...],
+    verbose: bool,
+) -> None:
     """Run the main job on bundled sample data: infer a signature, validate a table against it.
 
-    Exit code 0 when the demo ran (the violations it finds are planted on purpose).
+    --out must be a new or empty folder; --overwrite replaces only what an earlier demo run
+    wrote there. Exit code 0 when the demo ran (the violations it finds are planted on
+    purpose).
     """
     from sparksig.cli.infer import infer_table
     from sparksig.cli.validate import quarantine_table, validate_table, write_report
 
+    check_out_folder(out, overwrite)
     console, err = out_console(), err_console()
     console.rule("1. sample data")
+    _mark(out)
     reference, incoming = write_sample_tables(out)
     console.print(f"wrote {reference} (2,000 clean rows) and {incoming} (1,000 rows)")
 
     console.rule("2. infer a signature from the reference table")
-    spark = open_session(master, conf)
+    spark = open_session(master, conf, remote, verbose)
     inferred = infer_table(spark.read.parquet(reference), mode="full", progress=progress)
     signature_file = os.path.join(out, "signature.json")
     write_signature(inferred.signature, signature_file)

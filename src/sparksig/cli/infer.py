@@ -14,13 +14,13 @@ from sparksig.cli.inputs import (
     FORMATS,
     check_data,
     open_session,
-    read_table,
     sampling_options,
     signature_document,
     spark_options,
     write_signature,
 )
 from sparksig.cli.progress import SparkProgress
+from sparksig.cli.tables import read_table
 from sparksig.signature import ModelSignature
 
 __all__ = ["InferOutcome", "infer", "infer_table"]
@@ -117,17 +117,25 @@ def infer(
     fmt: str,
     progress: bool | None,
     master: str | None,
+    remote: str | None,
     conf: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Infer a signature from DATA (Parquet, CSV, JSON or ORC path) or --table NAME.
 
     Types come from the table's Spark schema; whether each column (and nested field) is
     required comes from the data: every row by default, a seeded sample with --mode sampled.
+
+    CSV rows with more or fewer fields than the header, and JSON lines that do not parse,
+    are counted and reported in a warning on stderr (inference still reads them as Spark
+    does). An input Spark cannot read exits 2 with one line naming it.
     """
     check_data(data, table)
-    spark = open_session(master, conf)
-    df = read_table(spark, data, table, input_format)
-    outcome = infer_table(df, mode, fraction, max_rows, seed, progress)
+    spark = open_session(master, conf, remote, verbose)
+    source = read_table(spark, data, table, input_format)
+    if source.warning():
+        click.echo(source.warning(), err=True)
+    outcome = infer_table(source.df, mode, fraction, max_rows, seed, progress)
     if fmt == "json":
         click.echo(json.dumps(signature_document(outcome.signature), indent=2))
     else:

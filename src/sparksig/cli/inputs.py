@@ -14,6 +14,7 @@ the file, which the command group turns into exit code 2.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable
@@ -29,10 +30,10 @@ from sparksig.signature import ModelSignature
 __all__ = [
     "FORMATS",
     "check_data",
+    "guess_format",
     "load_signature",
     "open_session",
     "parse_key_values",
-    "read_table",
     "spark_options",
     "write_signature",
 ]
@@ -57,14 +58,51 @@ def parse_key_values(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
+def _check_remote(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value and not value.startswith(("sc://", "local")):
+        raise click.BadParameter(
+            f"expected a Spark Connect URL sc://HOST:PORT, got {value!r}", ctx, param
+        )
+    return value or None
+
+
 def spark_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--master`` and ``--conf k=v`` (repeatable) to a command."""
+    """Add ``--master``, ``--remote``, ``--conf k=v`` (repeatable) and ``--verbose``.
+
+    ``--master`` and ``--remote`` (or ``SPARK_REMOTE``) together are a usage error, raised
+    before the command does anything.
+    """
+
+    command = fn
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("master") and kwargs.get("remote"):
+            raise click.UsageError(
+                "--master and --remote cannot be used together (--remote may come from "
+                "SPARK_REMOTE): give one of them"
+            )
+        return command(*args, **kwargs)
+
+    fn = click.option(
+        "--verbose",
+        is_flag=True,
+        help="Show Spark's own console output: JVM start-up lines and log messages.",
+    )(checked)
     fn = click.option(
         "--conf",
         "conf",
         multiple=True,
         metavar="KEY=VALUE",
         help="Spark setting, repeatable (e.g. --conf spark.executor.memory=4g).",
+    )(fn)
+    fn = click.option(
+        "--remote",
+        default=None,
+        metavar="URL",
+        envvar="SPARK_REMOTE",
+        callback=_check_remote,
+        help="Spark Connect server, sc://HOST:PORT (default: $SPARK_REMOTE). Not with --master.",
     )(fn)
     fn = click.option(
         "--master",
@@ -103,12 +141,35 @@ def sampling_options(mode_help: str, seed_help: str) -> Callable[..., Any]:
     return decorate
 
 
-def open_session(master: str | None, conf: tuple[str, ...]) -> Any:
-    """The SparkSession for a command: :func:`sparksig.spark.get_session` with the options."""
+def open_session(
+    master: str | None,
+    conf: tuple[str, ...],
+    remote: str | None = None,
+    verbose: bool = False,
+) -> Any:
+    """The SparkSession for a command: :func:`sparksig.spark.get_session` with the options.
+
+    Without ``verbose``, the JVM's console output (start-up warnings, log lines) is hidden,
+    and so are PySpark's own error-context log lines: the command reports failures itself.
+    """
     settings = parse_key_values(conf, "--conf")
     from sparksig.spark import get_session
 
-    return get_session(master=master, conf=settings or None)
+    if not verbose:
+        _quiet_pyspark_loggers()
+    return get_session(master=master, conf=settings or None, remote=remote, quiet=not verbose)
+
+
+def _quiet_pyspark_loggers() -> None:
+    """PySpark 4 logs every failed query's context as JSON on stderr; the CLI reports it."""
+    import logging
+
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # an older PySpark: nothing to hide
+        return
+    for name in ("DataFrameQueryContextLogger", "SQLQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _is_local(path: str) -> bool:
@@ -144,24 +205,6 @@ def check_data(data: str | None, table: str | None) -> None:
         raise click.BadParameter(f"no such file or directory: {data}", param_hint="DATA")
 
 
-def read_table(
-    spark: Any, data: str | None, table: str | None, input_format: str | None = None
-) -> Any:
-    """A DataFrame from a path (Parquet/CSV/JSON/ORC) or a table name.
-
-    CSV is read with a header row and inferred column types.
-    """
-    check_data(data, table)
-    if table is not None:
-        return spark.table(table)
-    assert data is not None
-    fmt = input_format or guess_format(data)
-    reader = spark.read
-    if fmt == "csv":
-        reader = reader.option("header", "true").option("inferSchema", "true")
-    return reader.format(fmt).load(data)
-
-
 # -- signature files ----------------------------------------------------------------------
 
 
@@ -190,8 +233,13 @@ def load_signature(path: str) -> ModelSignature:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise SerializationError(f"cannot read the file: {e}", str(path)) from None
-    doc = _parse_document(text, p)
-    return _signature_from_document(doc, str(path))
+    try:
+        doc = _parse_document(text, p)
+        return _signature_from_document(doc, str(path))
+    except RecursionError:
+        raise SerializationError(
+            "nested too deeply to read (hundreds of levels); is it a signature?", str(path)
+        ) from None
 
 
 def _parse_document(text: str, p: Path) -> Any:

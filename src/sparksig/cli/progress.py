@@ -4,6 +4,8 @@ While a command's Spark work runs, a background thread polls
 ``SparkContext.statusTracker()`` a few times a second and shows, on stderr, the active stages
 and their finished/total tasks. It is shown only when stderr is a terminal (never in CI logs
 or when output is piped) and disappears when the work ends, leaving the one-line summary.
+On Spark Connect there is no status tracker in this process (it lives in the server's JVM):
+the bar is then simply not shown.
 
 Examples:
     >>> with SparkProgress(spark, enabled=True):  # doctest: +SKIP
@@ -16,7 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SparkProgress", "StageState", "snapshot"]
+__all__ = ["SparkProgress", "StageState", "snapshot", "status_tracker"]
 
 _POLL_SECONDS = 0.25
 
@@ -66,6 +68,23 @@ def snapshot(tracker: Any) -> tuple[StageState, ...]:
     return tuple(states)
 
 
+def status_tracker(spark: Any) -> Any:
+    """The session's ``StatusTracker``, or None where there is none (Spark Connect).
+
+    Examples:
+        >>> class ConnectSession:
+        ...     @property
+        ...     def sparkContext(self):
+        ...         raise AttributeError("sparkContext is not supported in Spark Connect")
+        >>> status_tracker(ConnectSession()) is None
+        True
+    """
+    try:
+        return spark.sparkContext.statusTracker()
+    except Exception:  # pyspark's JVM_ATTRIBUTE_NOT_SUPPORTED is an AttributeError
+        return None
+
+
 class SparkProgress:
     """Context manager: a rich progress bar per active Spark stage while the block runs.
 
@@ -99,6 +118,11 @@ class SparkProgress:
     def __enter__(self) -> SparkProgress:
         if not self.enabled:
             return self
+        tracker = status_tracker(self._spark)
+        if tracker is None:
+            self.enabled = False
+            return self
+        self._tracker = tracker
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -119,7 +143,6 @@ class SparkProgress:
             transient=True,
         )
         self._progress.start()
-        self._tracker = self._spark.sparkContext.statusTracker()
         self._thread = threading.Thread(target=self._run, name="sparksig-progress", daemon=True)
         self._thread.start()
         return self

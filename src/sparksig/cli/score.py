@@ -2,28 +2,42 @@
 
 The model's signature is enforced on every executor (:func:`sparksig.spark.spark_udf`); the
 input table plus a prediction column is written to OUT as Parquet. Exit 1 when the data does
-not satisfy the signature (the job stops; nothing half-written is kept), 2 on usage errors.
+not satisfy the signature or the model fails on it, 2 on usage errors; either way one clear
+error and no output: a local OUT is written to a hidden sibling folder first and moved into
+place only when the job succeeded.
+
+Loading a model directory runs its pickled Python code, as in MLflow: score only models you
+trust.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
+import uuid
 from typing import Any
 
 import click
 
 from sparksig.cli.console import err_console
+from sparksig.cli.failures import (
+    SOURCE_KEY,
+    enforcement_failure,
+    is_spark_error,
+    job_failure,
+    read_failure,
+)
 from sparksig.cli.inputs import (
     FORMATS,
     check_data,
     open_session,
     parse_key_values,
-    read_table,
     spark_options,
 )
 from sparksig.cli.progress import SparkProgress
+from sparksig.cli.tables import read_table
 from sparksig.errors import SchemaEnforcementError
 
 __all__ = ["parse_params", "score", "score_table"]
@@ -60,8 +74,14 @@ def score_table(
     result_type: str | None = None,
     overwrite: bool = False,
     progress: bool | None = None,
+    staged: bool = True,
 ) -> int:
     """Score ``df`` with the model directory and write it with a prediction column.
+
+    With ``staged`` (for local paths), the job writes to a hidden sibling of ``output``
+    that is moved into place only when it succeeded (and removed when it failed), so a
+    failed run leaves nothing behind and ``overwrite`` replaces an old output only with a
+    complete new one. Otherwise Spark writes ``output`` in place.
 
     Returns:
         The number of rows written.
@@ -74,25 +94,54 @@ def score_table(
     udf = spark_udf(spark, model, params=params, check=check, result_type=result_type)
     column = udf() if udf.input_names else udf(F.struct(*[F.col(f"`{c}`") for c in df.columns]))
     scored = df.withColumn(output_col, column)
-    with SparkProgress(spark, err_console(), enabled=progress, description="score"):
-        scored.write.mode("overwrite" if overwrite else "errorifexists").parquet(output)
-    return spark.read.parquet(output).count()
+    if not staged:
+        with SparkProgress(spark, err_console(), enabled=progress, description="score"):
+            scored.write.mode("overwrite" if overwrite else "errorifexists").parquet(output)
+        return spark.read.parquet(output).count()
+    staging = _sibling(output, "tmp")
+    try:
+        with SparkProgress(spark, err_console(), enabled=progress, description="score"):
+            scored.write.parquet(staging)
+        rows = spark.read.parquet(staging).count()
+        _move_into_place(staging, output, overwrite)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return rows
 
 
-def _enforcement_failure(error: BaseException) -> str | None:
-    """The signature violation inside a Spark job failure, if that is what it was."""
-    text = str(error)
-    marker = "SchemaEnforcementError"
-    if marker not in text:
-        return None
-    tail = text[text.index(marker) :].splitlines()
-    lines = [tail[0]] + [line for line in tail[1:] if line.startswith("- [")]
-    return "\n".join(lines)
+def _sibling(path: str, kind: str) -> str:
+    """A hidden path next to ``path`` (Spark and Hadoop skip names that start with a dot)."""
+    parent, name = os.path.split(os.path.abspath(path))
+    return os.path.join(parent, f".{name}.sparksig-{kind}-{uuid.uuid4().hex[:12]}")
+
+
+def _move_into_place(staging: str, output: str, overwrite: bool) -> None:
+    """Rename ``staging`` to ``output``; an old output is set aside first, removed after."""
+    if not os.path.lexists(output):
+        os.rename(staging, output)
+        return
+    if not overwrite:
+        raise click.BadParameter(
+            f"{output} exists; pass --overwrite to replace it", param_hint="-o"
+        )
+    old = _sibling(output, "old")
+    os.rename(output, old)
+    os.rename(staging, output)
+    if os.path.isdir(old) and not os.path.islink(old):
+        shutil.rmtree(old)
+    else:
+        os.remove(old)
 
 
 @click.command()
 @click.argument("data", required=False)
-@click.option("--model", "-m", required=True, help="Model directory (sparksig or MLflow).")
+@click.option(
+    "--model",
+    "-m",
+    required=True,
+    help="Model directory (sparksig or MLflow). Loading it runs its pickled code: trusted "
+    "models only.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(), help="Output Parquet path.")
 @click.option("--table", help="Read a table from the catalog instead of a path.")
 @click.option("--input-format", type=click.Choice(FORMATS), help="Reader for DATA.")
@@ -128,39 +177,72 @@ def score(
     overwrite: bool,
     progress: bool | None,
     master: str | None,
+    remote: str | None,
     conf: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Score DATA (or --table NAME) with the model in --model; write to OUTPUT.
 
-    The model's signature is enforced inside the scoring UDF on every executor.
+    The model's signature is enforced inside the scoring UDF on every executor. Exit code 0
+    when scored, 1 when the data does not satisfy the signature or the model fails on it, 2
+    on usage errors (an unreadable input; a CSV with rows that have more or fewer fields
+    than its header is refused). A failed run leaves no OUTPUT behind.
+
+    Loading a model directory runs its pickled Python code (as MLflow does): score only
+    models you trust. Reading a signature (show, validate --signature) never does.
     """
     from sparksig.models import get_model_info
 
     get_model_info(model)  # a missing or broken model directory is a usage error, before Spark
     params = parse_params(param_pairs)
-    if not overwrite and os.path.exists(output):
+    if not overwrite and os.path.lexists(output):
         raise click.BadParameter(
             f"{output} exists; pass --overwrite to replace it", param_hint="-o"
         )
     check_data(data, table)
-    spark = open_session(master, conf)
-    df = read_table(spark, data, table, input_format)
+    spark = open_session(master, conf, remote, verbose)
+    source = read_table(spark, data, table, input_format)
+    source.require_well_formed("score")
+    staged = "://" not in output and not (remote or "").startswith("sc://")
     start = time.perf_counter()
     try:
         rows = score_table(
-            df, model, output, output_col, params, check, result_type, overwrite, progress
+            source.df,
+            model,
+            output,
+            output_col,
+            params,
+            check,
+            result_type,
+            overwrite,
+            progress,
+            staged,
         )
     except SchemaEnforcementError as e:
         if all(v.code == "invalid_param" for v in e.violations):
             raise click.BadParameter(str(e), param_hint="--param") from None
         raise
     except Exception as e:
-        failure = _enforcement_failure(e)
-        if failure is None:
+        if not is_spark_error(e):
             raise
-        click.echo(f"Error: the data does not satisfy the model's signature:\n{failure}", err=True)
-        click.get_current_context().exit(1)
+        unreadable = read_failure(e, click.get_current_context().meta.get(SOURCE_KEY))
+        if unreadable is not None:
+            raise unreadable from None
+        _report_job_failure(e, verbose)
     err_console().print(
         f"scored {rows:,} rows in {time.perf_counter() - start:.1f} s -> {output} "
         f"(column {output_col!r})"
     )
+
+
+def _report_job_failure(error: BaseException, verbose: bool) -> None:
+    """One clear error for a failed scoring job (the full Spark error with --verbose); exit 1."""
+    if verbose:
+        click.echo(str(error), err=True)
+    violation = enforcement_failure(error)
+    if violation is not None:
+        click.echo(f"Error: {violation}", err=True)
+    else:
+        hint = "" if verbose else "; --verbose shows Spark's full error"
+        click.echo(f"Error: scoring failed: {job_failure(error)}{hint}", err=True)
+    click.get_current_context().exit(1)

@@ -19,11 +19,11 @@ from sparksig.cli.inputs import (
     check_data,
     load_signature,
     open_session,
-    read_table,
     sampling_options,
     spark_options,
 )
 from sparksig.cli.progress import SparkProgress
+from sparksig.cli.tables import read_table
 from sparksig.errors import ValidationReport
 from sparksig.signature import ModelSignature
 
@@ -38,7 +38,7 @@ class ValidateOutcome:
     def summary(self) -> str:
         r = self.report
         what = "sampled rows" if r.mode == "sampled" else "rows"
-        verdict = "OK" if r.ok else "FAILED"
+        verdict = "OK" if r.ok else "INCONCLUSIVE" if r.inconclusive else "FAILED"
         return (
             f"{verdict}: {r.rows_checked:,} {what} checked ({r.mode}) in {self.seconds:.1f} s, "
             f"{len(r.violations)} violation(s)"
@@ -82,27 +82,20 @@ def quarantine_table(
 ) -> QuarantineOutcome:
     """Write valid rows (cast to the signature) to ``out/valid`` and the rest to ``out/rejected``.
 
-    Every input row lands in exactly one of the two Parquet outputs; rejected rows keep their
-    original columns plus ``_sparksig_reasons`` (``code:path`` strings).
+    :func:`sparksig.spark.write_quarantine` computes every row's reasons once and swaps the
+    pair into place only when both halves are complete: every input row lands in exactly one
+    output, and a crash leaves the previous pair (or none) readable, never half of each.
+    Rejected rows keep their original columns plus ``_sparksig_reasons``.
     """
-    from sparksig.spark.validate import conform
+    from sparksig.spark.quarantine import write_quarantine
 
     declared = set(signature.inputs.input_names()) if signature.inputs else set()
     keep = tuple(k for k in key_columns if k not in declared)
-    split = conform(df, signature, on_error="quarantine", keep_columns=keep)
-    assert isinstance(split, tuple)
-    valid, rejected = split
-    valid_path, rejected_path = os.path.join(out, "valid"), os.path.join(out, "rejected")
-    mode = "overwrite" if overwrite else "errorifexists"
+    mode = "overwrite" if overwrite else "error"
     with SparkProgress(df.sparkSession, err_console(), enabled=progress, description="quarantine"):
-        valid.write.mode(mode).parquet(valid_path)
-        rejected.write.mode(mode).parquet(rejected_path)
-    read = df.sparkSession.read
+        result = write_quarantine(df, signature, out, mode=mode, key_columns=keep)
     return QuarantineOutcome(
-        valid_path,
-        rejected_path,
-        read.parquet(valid_path).count(),
-        read.parquet(rejected_path).count(),
+        result.valid_path, result.rejected_path, result.valid_rows, result.rejected_rows
     )
 
 
@@ -135,6 +128,11 @@ def write_report(
         if report.ok:
             console.print(
                 f"[green]No violations[/green] ({report.mode}, {report.rows_checked:,} rows checked)"
+            )
+        elif report.inconclusive:
+            console.print(
+                "[yellow]Inconclusive[/yellow]: the sample held no rows; raise --fraction or "
+                "--max-rows, or use --mode full"
             )
         else:
             console.print(report_table(report))
@@ -202,11 +200,16 @@ def validate(
     overwrite: bool,
     progress: bool | None,
     master: str | None,
+    remote: str | None,
     conf: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Check DATA (or --table NAME) against a signature's inputs.
 
-    Exit code 0 when clean, 1 when violations were found, 2 on usage errors.
+    Exit code 0 when clean, 1 when violations were found (or a sample checked no rows), 2 on
+    usage errors: among them an input Spark cannot read, and a CSV with rows that have more
+    or fewer fields than its header (or JSON lines that do not parse), which validate refuses
+    with their count and examples rather than check rows Spark did not read as written.
     """
     signature = load_signature(signature_path)  # before Spark starts: bad files fail fast
     if quarantine_out and not overwrite and os.path.exists(quarantine_out):
@@ -215,11 +218,13 @@ def validate(
         )
     if signature.inputs is None:
         raise click.BadParameter("the signature has no inputs to check", param_hint="--signature")
+    if output:  # a folder that cannot be made fails now, not after the Spark job
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     check_data(data, table)
-    spark = open_session(master, conf)
-    df = read_table(spark, data, table, input_format)
-    if quarantine_out:
-        df = df.cache()
+    spark = open_session(master, conf, remote, verbose)
+    source = read_table(spark, data, table, input_format)
+    source.require_well_formed("validate")
+    df = source.df
     outcome = validate_table(df, signature, mode, fraction, max_rows, seed, key_columns, progress)
     write_report(outcome, fmt, output, data or str(table), signature, signature_path)
     err = err_console()

@@ -13,7 +13,12 @@ runs with the same defaults as a checkout; :func:`conf_dir` says which copy is i
 from __future__ import annotations
 
 import os
+import re
 import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,43 +90,153 @@ def read_conf(path: Path | None = None) -> dict[str, str]:
     return conf
 
 
-def get_session(master: str | None = None, conf: dict[str, Any] | None = None) -> Any:
-    """Return the active SparkSession, or build the embedded local one.
+def get_session(
+    master: str | None = None,
+    conf: dict[str, Any] | None = None,
+    *,
+    remote: str | None = None,
+    quiet: bool = False,
+) -> Any:
+    """Return the active SparkSession, or build the embedded local one (or a Connect session).
 
     Args:
         master: overrides ``spark.master`` (e.g. ``"local[2]"``, ``"yarn"``).
         conf: extra ``spark.*`` settings, applied over ``conf/spark-defaults.conf``.
+        remote: a Spark Connect URL (``"sc://host:15002"``), or ``"local[N]"`` to start a
+            local Connect server. The session then talks to Spark over gRPC: nothing that
+            needs the JVM in this process (``sparkContext``) is available. Over ``sc://`` only
+            the ``spark.sql.*`` defaults and ``conf`` are applied (a server's static settings
+            are its own). Not together with ``master``.
+        quiet: hide the JVM's console output (start-up warnings, log lines) when this call
+            starts the JVM. The JVM keeps writing its console output to a discarded temporary
+            file for its whole life; if start-up fails, what it printed is shown.
+
+    Raises:
+        InvalidArgumentError: both ``master`` and ``remote`` were given.
+        SparksigError: ``remote`` was given but the Connect client packages are missing.
 
     Examples:
         >>> spark = get_session()  # doctest: +SKIP
         >>> spark.range(3).count()  # doctest: +SKIP
         3
+        >>> get_session("local[2]", remote="sc://localhost:15002")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        sparksig.errors.InvalidArgumentError: give master or remote, not both (...)
     """
+    if master and remote:
+        raise InvalidArgumentError(
+            f"give master or remote, not both (master={master!r}, remote={remote!r})"
+        )
     from pyspark.sql import SparkSession
 
+    if remote:
+        return _connect_session(remote, conf, quiet)
     active = SparkSession.getActiveSession()
     if active is not None and master is None and not conf:
         return active
+    settings = _local_settings(conf)
+    if master:
+        settings["spark.master"] = master
+    builder = SparkSession.builder
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    with _console_hidden(quiet):
+        spark = builder.getOrCreate()
+    try:  # Spark Connect sessions (SPARK_REMOTE set) have no SparkContext
+        context = spark.sparkContext
+    except Exception:
+        return spark
+    context.setLogLevel("ERROR")
+    return spark
+
+
+def _local_settings(conf: dict[str, Any] | None) -> dict[str, str]:
+    """conf/spark-defaults.conf, then ``conf``, plus the log4j file for the driver JVM."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     settings = read_conf()
     settings.update({k: str(v) for k, v in (conf or {}).items()})
-    if master:
-        settings["spark.master"] = master
     log4j = conf_dir() / "log4j2.properties"
     if log4j.is_file():
         opt = f"-Dlog4j2.configurationFile={log4j.as_uri()}"
         for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
             settings[key] = f"{settings[key]} {opt}" if key in settings else opt
-    builder = SparkSession.builder
+    return settings
+
+
+def _connect_session(remote: str, conf: dict[str, Any] | None, quiet: bool) -> Any:
+    """A Spark Connect session: a local Connect server for ``local[N]``, else a client."""
+    from pyspark.sql import SparkSession
+
+    try:
+        from pyspark.sql.connect.utils import (
+            require_minimum_googleapis_common_protos_version,
+            require_minimum_grpc_version,
+            require_minimum_grpcio_status_version,
+            require_minimum_zstandard_version,
+        )
+
+        for require in (
+            require_minimum_grpc_version,
+            require_minimum_grpcio_status_version,
+            require_minimum_googleapis_common_protos_version,
+            require_minimum_zstandard_version,
+        ):
+            require()
+    except ImportError as e:
+        raise SparksigError(
+            f'Spark Connect ({remote}) needs the client packages: pip install "pyspark[connect]" '
+            f"({e})"
+        ) from None
+    if remote.startswith("local"):
+        settings = _local_settings(conf)
+        settings.pop("spark.master", None)
+    else:
+        settings = {k: v for k, v in read_conf().items() if k.startswith("spark.sql.")}
+        settings.update({k: str(v) for k, v in (conf or {}).items()})
+    builder = SparkSession.builder.remote(remote)
     for key, value in settings.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
-    if not _is_connect(spark):  # a Connect session has no SparkContext in this process (py4j)
-        spark.sparkContext.setLogLevel("ERROR")
-    return spark
+    with _console_hidden(quiet), warnings.catch_warnings():
+        # pyspark re-applies every setting to the client session and warns about those a
+        # Connect session cannot take (static ones, Arrow fallback); for sparksig's own
+        # defaults that is noise (a local server already started with them). A setting the
+        # caller passed still warns.
+        for key in settings.keys() - (conf or {}).keys():
+            warnings.filterwarnings("ignore", f".*{re.escape(key)}\\b", UserWarning)
+        return builder.getOrCreate()
 
 
-def _is_connect(spark: Any) -> bool:
-    """True for a Spark Connect client session, without importing the Connect client."""
-    return type(spark).__module__.startswith("pyspark.sql.connect")
+@contextmanager
+def _console_hidden(enabled: bool) -> Iterator[None]:
+    """Point file descriptor 2 at a temporary file while the block runs (a JVM starting).
+
+    A JVM launched inside the block inherits that descriptor, so its console output stays
+    in the (already unlinked) file for its whole life. If the block fails, the captured text
+    is written to the real stderr before the error propagates.
+    """
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to hide
+        yield
+        return
+    failed = False
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if failed:
+                captured.seek(0)
+                with open(2, "wb", closefd=False) as stderr:
+                    stderr.write(captured.read())
