@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -221,6 +222,30 @@ def test_any_values_inside_arrays_and_objects_are_python_values(spark):
     model = lambda d: d["xs"].map(json.dumps) + "|" + d["s"].map(json.dumps)  # noqa: E731
     udf = sss.spark_udf(spark, model, signature, "string")
     assert df.select(udf()).first()[0] == '[1, {"k": "v"}]|{"o": [true]}'
+
+
+def test_an_any_output_is_returned_as_a_variant(spark):
+    # MLflow's inference falls back to an `any` output; its result type is Spark's variant.
+    outputs = ss.Schema([ss.ColSpec(ss.AnyType())])
+    values = [{"k": [1, 2.5]}, "text", None, np.int64(7), float("nan")]
+
+    def model(d):
+        return pd.Series([values[int(i)] for i in d["i"]], dtype=object)
+
+    udf = sss.spark_udf(spark, model, sig(ss.ColSpec("long", "i"), outputs=outputs))
+    assert isinstance(udf.result_type, T.VariantType)
+    df = spark.range(len(values)).select(F.col("id").alias("i"))
+    out = df.select("i", F.to_json(udf().alias("p")).alias("j")).orderBy("i").collect()
+    assert [r["j"] for r in out] == ['{"k":[1,2.5]}', '"text"', None, "7", None]
+
+
+def test_any_fields_of_a_struct_output_are_variants(spark):
+    outputs = ss.Schema([ss.ColSpec("double", "score"), ss.ColSpec(ss.AnyType(), "extra")])
+    model = lambda d: pd.DataFrame({"score": d["x"], "extra": [[1, "a"]] * len(d)})  # noqa: E731
+    udf = sss.spark_udf(spark, model, sig(ss.ColSpec("double", "x"), outputs=outputs))
+    row = spark.createDataFrame([(0.5,)], "x double").select(udf().alias("r")).first()["r"]
+    assert row["score"] == 0.5
+    assert row["extra"].toJson() == '[1,"a"]'
 
 
 # -- 5. odd column names ------------------------------------------------------------------------

@@ -27,8 +27,6 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -36,13 +34,14 @@ from pyspark.sql import types as T
 
 from sparksig.enforce.api import enforce_params
 from sparksig.enforce.plan import compile_plan
-from sparksig.errors import SchemaDefinitionError, SparksigError
+from sparksig.errors import SchemaDefinitionError
 from sparksig.options import Mode, choose
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.spark.convert import column_name, to_spark_type
 from sparksig.spark.udf_binding import Binding, Convention, Slot, locate, slots_for
 from sparksig.spark.udf_enforcer import InputEnforcer
+from sparksig.spark.udf_outputs import from_wire, output_frame, predictions, wire_type
 
 __all__ = ["InputEnforcer", "ScoringUDF", "result_type_for", "spark_udf"]
 
@@ -198,7 +197,7 @@ class ScoringUDF:
                 raise SchemaDefinitionError(
                     "call the UDF with columns: the model has no input schema to take names from"
                 )
-            return self._udf(Convention.BY_NAME)(F.struct(F.col("*")))
+            return self._apply(Convention.BY_NAME, F.struct(F.col("*")))
         if names is not None and len(cols) > 1 and len(cols) != len(names):
             raise SchemaDefinitionError(
                 f"the signature has {len(names)} inputs ({', '.join(names)}) but the UDF was "
@@ -206,7 +205,7 @@ class ScoringUDF:
                 "column, or none to select them by name"
             )
         convention = Convention.SINGLE if len(cols) == 1 else Convention.POSITIONAL
-        return self._udf(convention)(*[_as_column(c) for c in cols])
+        return self._apply(convention, *[_as_column(c) for c in cols])
 
     def on(self, df: DataFrame) -> Column:
         """The UDF applied to ``df``'s input columns, bound on the driver.
@@ -228,9 +227,13 @@ class ScoringUDF:
             F.lit(None).cast(_spark_type(slot)) if i is None else _as_column(df.columns[i])
             for slot, i in zip(self._slots, where)
         ]
-        return self._udf(Convention.POSITIONAL)(*args)
+        return self._apply(Convention.POSITIONAL, *args)
+
+    def _apply(self, convention: Convention, *cols: Column) -> Column:
+        return from_wire(self._udf(convention)(*cols), self.result_type)
 
     def _udf(self, convention: Convention) -> Any:
+        """The Arrow UDF for one calling convention (variant results leave it as JSON text)."""
         binding = Binding(convention, self._slots, self._case_sensitive)
         return _build_arrow_udf(*self._parts, self.result_type, binding)
 
@@ -258,7 +261,8 @@ def _build_arrow_udf(
     from pyspark.sql.functions import ArrowUDFType, arrow_udf
     from pyspark.sql.pandas.types import to_arrow_type
 
-    arrow_result = to_arrow_type(result_type, timezone="UTC")
+    wire = wire_type(result_type)
+    arrow_result = to_arrow_type(wire, timezone="UTC")
 
     def score(batches: Iterator[pa.Array | Sequence[pa.Array]]) -> Iterator[pa.Array]:
         for number, args in enumerate(batches):
@@ -268,61 +272,12 @@ def _build_arrow_udf(
                 continue
             output = predictor(data, params)
             if output_plan is not None:
-                output_plan.enforce(_output_frame(output, output_plan.schema))
-            yield _to_arrow(output, arrow_result, n)
+                output_plan.enforce(output_frame(output, output_plan.schema))
+            yield predictions(output, result_type, arrow_result, n)
 
     with warnings.catch_warnings():
         # pyspark prefers type hints to an explicit UDF type; the explicit type is clearer here.
         warnings.simplefilter("ignore", UserWarning)
         # pyspark's stubs list only atomic and array result types for iterator UDFs; structs
         # work at run time (tested).
-        return arrow_udf(score, result_type, ArrowUDFType.SCALAR_ITER)  # type: ignore[call-overload]
-
-
-def _output_frame(output: Any, schema: Schema) -> pd.DataFrame:
-    if isinstance(output, pd.DataFrame):
-        return output
-    names = schema.input_names()
-    values = output.to_numpy() if isinstance(output, pd.Series) else output
-    if len(names) == 1:
-        return pd.DataFrame({names[0]: list(values) if _is_nested(values) else values})
-    return pd.DataFrame(values, columns=names)
-
-
-def _is_nested(values: Any) -> bool:
-    return isinstance(values, np.ndarray) and values.ndim > 1
-
-
-def _to_arrow(output: Any, arrow_type: pa.DataType, n: int) -> pa.Array:
-    """Predictions as one Arrow array of the UDF's result type, one value per input row."""
-    try:
-        if pa.types.is_struct(arrow_type):
-            frame = output if isinstance(output, pd.DataFrame) else pd.DataFrame(output)
-            arrays = [
-                pa.array(_column_values(frame[f.name]), type=f.type, from_pandas=True)
-                for f in arrow_type
-            ]
-            result = pa.StructArray.from_arrays(arrays, fields=list(arrow_type))
-        else:
-            if isinstance(output, pd.DataFrame):
-                output = output.iloc[:, 0]
-            result = pa.array(_column_values(output), type=arrow_type, from_pandas=True)
-    except (pa.ArrowException, KeyError, TypeError, ValueError) as e:
-        raise SparksigError(
-            f"The model's predictions cannot be returned as {arrow_type}: {e}. Pass a "
-            "result_type matching the model's output, or give the signature an output schema."
-        ) from None
-    if len(result) != n:
-        raise SparksigError(
-            f"The model returned {len(result)} predictions for {n} input rows; a scoring model "
-            "must return exactly one prediction per row"
-        )
-    return result
-
-
-def _column_values(values: Any) -> Any:
-    if isinstance(values, pd.Series):
-        values = values.to_numpy()
-    if isinstance(values, np.ndarray) and values.ndim > 1:
-        return list(values)
-    return values
+        return arrow_udf(score, wire, ArrowUDFType.SCALAR_ITER)  # type: ignore[call-overload]
