@@ -183,6 +183,21 @@ def test_timestamps_at_the_ends_of_the_range_are_scored_as_datetime64_ns(spark):
     assert got[0]["dtypes"]["t"] == "datetime64[ns]"
 
 
+def test_a_timestamp_output_round_trips_in_a_non_utc_session(spark):
+    # The model sees wall-clock times in the session time zone; what it returns is read so.
+    signature = sig(ss.ColSpec("datetime", "t"), outputs=ss.Schema([ss.ColSpec("datetime")]))
+    noon = dt.datetime(2020, 1, 1, 12, 0)
+    df = spark.createDataFrame([(noon,)], "t timestamp")
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "Asia/Tokyo")
+    try:
+        udf = sss.spark_udf(spark, lambda d: d["t"] + pd.Timedelta(hours=1), signature)
+        row = df.select("t", udf().alias("p")).first()
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+    assert row["p"] - row["t"] == dt.timedelta(hours=1)
+
+
 # -- 4. any inputs --------------------------------------------------------------------------------
 
 DOCS = ['{"a": [1, 2.5, "x", null], "b": {"c": true}}', "3", '"text"', "null", "[[1], []]"]

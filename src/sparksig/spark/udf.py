@@ -273,7 +273,7 @@ def _build_arrow_udf(
             output = predictor(data, params)
             if output_plan is not None:
                 output_plan.enforce(output_frame(output, output_plan.schema))
-            yield predictions(output, result_type, arrow_result, n)
+            yield predictions(output, result_type, arrow_result, n, enforcer.timezone)
 
     with warnings.catch_warnings():
         # pyspark prefers type hints to an explicit UDF type; the explicit type is clearer here.

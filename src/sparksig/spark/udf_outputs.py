@@ -80,21 +80,29 @@ def output_frame(output: Any, schema: Schema) -> pd.DataFrame:
     return pd.DataFrame(values, columns=names)
 
 
-def predictions(output: Any, result: T.DataType, arrow_type: pa.DataType, n: int) -> pa.Array:
-    """Predictions as one Arrow array of ``arrow_type`` (``result`` on the wire), one per row."""
+def predictions(
+    output: Any, result: T.DataType, arrow_type: pa.DataType, n: int, timezone: str = "UTC"
+) -> pa.Array:
+    """Predictions as one Arrow array of ``arrow_type`` (``result`` on the wire), one per row.
+
+    Naive timestamps are wall-clock times in the session ``timezone``, as the model's
+    timestamp inputs were (and as pyspark reads a pandas UDF's result).
+    """
     try:
         if pa.types.is_struct(arrow_type):
             frame = output if isinstance(output, pd.DataFrame) else pd.DataFrame(output)
             assert isinstance(result, T.StructType)
             arrays = [
-                pa.array(_values(frame[f.name], s.dataType), type=f.type, from_pandas=True)
+                pa.array(
+                    _values(frame[f.name], s.dataType, timezone), type=f.type, from_pandas=True
+                )
                 for f, s in zip(arrow_type, result.fields)
             ]
             out = pa.StructArray.from_arrays(arrays, fields=list(arrow_type))
         else:
             if isinstance(output, pd.DataFrame):
                 output = output.iloc[:, 0]
-            out = pa.array(_values(output, result), type=arrow_type, from_pandas=True)
+            out = pa.array(_values(output, result, timezone), type=arrow_type, from_pandas=True)
     except (pa.ArrowException, KeyError, TypeError, ValueError) as e:
         raise SparksigError(
             f"The model's predictions cannot be returned as {result.simpleString()}: {e}. Pass "
@@ -112,13 +120,25 @@ def _is_nested(values: Any) -> bool:
     return isinstance(values, np.ndarray) and values.ndim > 1
 
 
-def _values(values: Any, result: T.DataType) -> Any:
+def _values(values: Any, result: T.DataType, timezone: str) -> Any:
+    if isinstance(result, T.TimestampType):
+        return _instants(values, timezone)
     if isinstance(values, pd.Series):
         values = values.to_numpy()
     if isinstance(values, np.ndarray) and values.ndim > 1:
         values = list(values)
     if wire_type(result) != result:
         return [_encode(v, result) for v in values]
+    return values
+
+
+def _instants(values: Any, timezone: str) -> Any:
+    """Timestamps as UTC instants: naive ones read in the session time zone (pyspark's rule)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return series.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        return series.dt.tz_localize(timezone, ambiguous=False).dt.tz_convert("UTC")
     return values
 
 
