@@ -108,6 +108,7 @@ JVM_NOISE = (
 
 
 @pytest.mark.spark
+@pytest.mark.slow
 def test_unreadable_input_is_one_line_without_jvm_noise_and_verbose_shows_it(tmp_path):
     """A real process: nothing but the error line on stderr; --verbose shows Spark's output."""
     garbage = tmp_path / "garbage.parquet"

@@ -249,13 +249,30 @@ def _parse_document(text: str, p: Path) -> Any:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as e:
-            raise SerializationError(f"not valid YAML: {e}", str(p)) from None
+            raise SerializationError(f"not valid YAML ({_yaml_problem(e)})", str(p)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise SerializationError(
             f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})", str(p)
         ) from None
+
+
+def _yaml_problem(error: Exception) -> str:
+    """PyYAML's error as one line: the problem and where (its str() spans several lines).
+
+    Examples:
+        >>> import yaml
+        >>> try:
+        ...     yaml.safe_load(":")
+        ... except yaml.YAMLError as e:
+        ...     print(_yaml_problem(e))
+        expected <block end>, but found ':' at line 1, column 1
+    """
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
 
 
 def _signature_from_document(doc: Any, where: str) -> ModelSignature:
