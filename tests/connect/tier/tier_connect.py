@@ -9,6 +9,8 @@ Run by ``tests/connect/test_connect_tier.py`` in a process of its own.
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -134,3 +136,14 @@ def test_a_violation_in_a_python_worker_reaches_the_client(spark, table):
         table.select(udf("addr")).write.format("noop").mode("overwrite").save()
     assert SchemaEnforcementError.__name__ in str(failed.value)
     assert "addr.city" in str(failed.value)
+
+
+def test_the_cli_progress_bar_stays_off_without_a_status_tracker(spark, table):
+    from rich.console import Console
+
+    from sparksig.cli.progress import SparkProgress
+
+    console = Console(file=io.StringIO(), force_terminal=True)
+    with SparkProgress(spark, console, enabled=True, description="count") as progress:
+        assert table.count() == ROWS
+    assert progress.stages_seen == set()
