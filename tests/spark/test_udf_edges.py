@@ -198,6 +198,31 @@ def test_a_timestamp_output_round_trips_in_a_non_utc_session(spark):
     assert row["p"] - row["t"] == dt.timedelta(hours=1)
 
 
+def test_nested_timestamps_are_wall_clock_times_like_top_level_ones(spark):
+    signature = sig(
+        ss.ColSpec("datetime", "t"),
+        ss.ColSpec(ss.Array("datetime"), "ts"),
+        ss.ColSpec(ss.Object([ss.Property("t", "datetime")]), "s"),
+    )
+
+    def model(d):
+        seen = (d["t"].iloc[0], pd.Timestamp(d["ts"].iloc[0][0]), pd.Timestamp(d["s"].iloc[0]["t"]))
+        return pd.Series([json.dumps([str(t) for t in seen])])
+
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "Asia/Tokyo")
+    try:
+        df = spark.sql(
+            "select t, array(t) as ts, named_struct('t', t) as s "
+            "from (select timestamp'2020-01-01 12:00:00' as t)"
+        )
+        udf = sss.spark_udf(spark, model, signature, "string")
+        got = json.loads(df.select(udf()).first()[0])
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+    assert got == ["2020-01-01 12:00:00"] * 3
+
+
 # -- 4. any inputs --------------------------------------------------------------------------------
 
 DOCS = ['{"a": [1, 2.5, "x", null], "b": {"c": true}}', "3", '"text"', "null", "[[1], []]"]

@@ -8,9 +8,11 @@
    in MLflow): a value outside 1677-09-21 .. 2262-04-11, at any depth, is an ``out_of_range``
    violation, raised before pandas would fail on it with ``OutOfBoundsDatetime``;
 3. nested columns are checked on the Arrow batch (offsets and child arrays, no row loops);
-4. the batch becomes pandas: ``variant`` values (``any``) become Python values, and integer
+4. timestamps, at any depth, become naive wall-clock times in the session time zone (Spark
+   sends zoned instants), as pyspark gives them to pandas UDFs;
+5. the batch becomes pandas: ``variant`` values (``any``) become Python values, and integer
    columns holding nulls become pandas nullable integers (``Int64``) instead of float64;
-5. scalar columns are converted by the engine's rules (``enforce_schema``'s).
+6. scalar columns are converted by the engine's rules (``enforce_schema``'s).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sparksig.enforce.findings import Findings
 from sparksig.enforce.nested import ArrowContext, check_values, children, null_mask
@@ -29,7 +32,7 @@ from sparksig.errors import SchemaEnforcementError, ValidationReport, Violation
 from sparksig.schema import ColSpec, Schema
 from sparksig.spark.convert import column_name
 from sparksig.spark.variants import has_variant, to_python
-from sparksig.spark.vectors import dense_vectors, has_vector
+from sparksig.spark.vectors import contains, dense_vectors, has_vector, replace_leaves
 from sparksig.types import AnyType, Array, DataType, Map, Object
 
 __all__ = ["InputEnforcer", "out_of_range"]
@@ -92,9 +95,14 @@ class InputEnforcer:
         violations = out_of_range(batch)
         if violations:
             raise SchemaEnforcementError.of(*violations, rows_checked=batch.num_rows)
+        if any(contains(t, _zoned) for t in batch.schema.types):
+            batch = pa.RecordBatch.from_arrays(
+                [replace_leaves(c, _zoned, self._wall_clock) for c in batch.columns],
+                names=batch.schema.names,
+            )
         if self.nested_plan is not None:
             self._check_nested(batch, number)
-        frame = _to_pandas(batch, self.timezone, self.any_columns)
+        frame = _to_pandas(batch, self.any_columns)
         n = len(frame)
         if self.tensor_plan is not None:
             return self.tensor_plan.enforce(frame), n
@@ -110,6 +118,10 @@ class InputEnforcer:
             if c in converted or c in frame
         }
         return pd.DataFrame(columns, index=frame.index), n
+
+    def _wall_clock(self, arr: pa.Array) -> pa.Array:
+        """Zoned timestamps as naive wall-clock times in the session time zone."""
+        return pc.local_timestamp(arr.cast(pa.timestamp(arr.type.unit, self.timezone)))
 
     def _check_nested(self, batch: pa.RecordBatch, number: int) -> None:
         assert self.nested_plan is not None
@@ -135,6 +147,10 @@ class InputEnforcer:
             )
 
 
+def _zoned(t: pa.DataType) -> bool:
+    return pa.types.is_timestamp(t) and t.tz is not None
+
+
 def _contains_any(t: Any) -> bool:
     if isinstance(t, AnyType):
         return True
@@ -147,13 +163,12 @@ def _contains_any(t: Any) -> bool:
     return False
 
 
-def _to_pandas(batch: pa.RecordBatch, timezone: str, any_columns: frozenset[str]) -> pd.DataFrame:
+def _to_pandas(batch: pa.RecordBatch, any_columns: frozenset[str]) -> pd.DataFrame:
     """A batch as pandas, the way pyspark's pandas UDFs see it, but with ints kept as ints.
 
-    Maps become dicts and timestamps naive wall-clock times in the session time zone, as in
-    pyspark; unlike pyspark, an integer column holding nulls becomes a pandas nullable integer
-    (``Int64``) instead of float64, so a ``long`` column is a long in every batch, and the
-    variants of an ``any`` input become the Python values they hold.
+    Maps become dicts, as in pyspark; unlike pyspark, an integer column holding nulls becomes
+    a pandas nullable integer (``Int64``) instead of float64, so a ``long`` column is a long
+    in every batch, and the variants of an ``any`` input become the Python values they hold.
     """
     special: dict[int, pd.Series] = {}
     for i, (name, col) in enumerate(zip(batch.schema.names, batch.columns)):
@@ -168,9 +183,6 @@ def _to_pandas(batch: pa.RecordBatch, timezone: str, any_columns: frozenset[str]
         frame = pd.DataFrame(index=pd.RangeIndex(batch.num_rows))
     for i in sorted(special):
         frame.insert(i, batch.schema.names[i], special[i], allow_duplicates=True)
-    for name, dtype in frame.dtypes.items():
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            frame[name] = frame[name].dt.tz_convert(timezone).dt.tz_localize(None)
     return frame
 
 

@@ -3,16 +3,25 @@
 Arrow carries a ``VectorUDT`` value as its SQL form ``struct<type, size, indices, values>``:
 ``type`` 1 is dense (``values`` holds everything), 0 is sparse (``size`` slots, non-zeros at
 ``indices``). :func:`densify` scatters all rows at once with numpy; :func:`dense_vectors` does
-it for vectors at any depth (inside structs, arrays and maps).
+it for vectors at any depth (inside structs, arrays and maps), through :func:`replace_leaves`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["dense_vectors", "densify", "has_vector", "is_vector_struct"]
+__all__ = [
+    "contains",
+    "dense_vectors",
+    "densify",
+    "has_vector",
+    "is_vector_struct",
+    "replace_leaves",
+]
 
 _FIELDS = ("type", "size", "indices", "values")
 
@@ -62,17 +71,53 @@ def densify(arr: pa.StructArray) -> pa.ListArray:
     )
 
 
-def has_vector(t: pa.DataType) -> bool:
-    """Whether a vector occurs anywhere in an Arrow type (in structs, lists or maps)."""
-    if is_vector_struct(t):
+def contains(t: pa.DataType, leaf: Callable[[pa.DataType], bool]) -> bool:
+    """Whether a type matching ``leaf`` occurs anywhere in ``t`` (in structs, lists or maps)."""
+    if leaf(t):
         return True
     if pa.types.is_struct(t):
-        return any(has_vector(t.field(i).type) for i in range(t.num_fields))
+        return any(contains(t.field(i).type, leaf) for i in range(t.num_fields))
     if pa.types.is_map(t):
-        return has_vector(t.item_type)
+        return contains(t.item_type, leaf)
     if pa.types.is_list(t) or pa.types.is_large_list(t):
-        return has_vector(t.value_type)
+        return contains(t.value_type, leaf)
     return False
+
+
+def replace_leaves(
+    arr: pa.Array, leaf: Callable[[pa.DataType], bool], fn: Callable[[pa.Array], pa.Array]
+) -> pa.Array:
+    """``arr`` with ``fn`` applied to every child array whose type matches ``leaf``.
+
+    Structs, lists and maps are rebuilt around the new children (their nulls kept); each
+    ``fn`` call sees one whole child array, so the work stays vectorised at every depth.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    if leaf(t):
+        return fn(arr)
+    if not contains(t, leaf):
+        return arr
+    mask = arr.is_null() if arr.null_count else None
+    if pa.types.is_struct(t):
+        children = [replace_leaves(c, leaf, fn) for c in arr.flatten()]
+        names = [t.field(i).name for i in range(t.num_fields)]
+        return pa.StructArray.from_arrays(children, names=names, mask=mask)
+    # .offsets follow the slice and index into the whole, unsliced child array
+    offsets = arr.offsets
+    if pa.types.is_map(t):
+        items = replace_leaves(arr.items, leaf, fn)
+        return pa.MapArray.from_arrays(offsets, arr.keys, items, mask=mask)
+    values = replace_leaves(arr.values, leaf, fn)
+    if pa.types.is_large_list(t):
+        return pa.LargeListArray.from_arrays(offsets, values, mask=mask)
+    return pa.ListArray.from_arrays(offsets, values, mask=mask)
+
+
+def has_vector(t: pa.DataType) -> bool:
+    """Whether a vector occurs anywhere in an Arrow type (in structs, lists or maps)."""
+    return contains(t, is_vector_struct)
 
 
 def dense_vectors(arr: pa.Array) -> pa.Array:
@@ -86,23 +131,4 @@ def dense_vectors(arr: pa.Array) -> pa.Array:
         >>> dense_vectors(rows).to_pylist()
         [{'v': [0.0, 7.0]}, None]
     """
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    t = arr.type
-    if is_vector_struct(t):
-        return densify(arr)
-    if not has_vector(t):
-        return arr
-    mask = arr.is_null() if arr.null_count else None
-    if pa.types.is_struct(t):
-        children = [dense_vectors(c) for c in arr.flatten()]
-        names = [t.field(i).name for i in range(t.num_fields)]
-        return pa.StructArray.from_arrays(children, names=names, mask=mask)
-    # .offsets follow the slice and index into the whole, unsliced child array
-    offsets = arr.offsets
-    if pa.types.is_map(t):
-        return pa.MapArray.from_arrays(offsets, arr.keys, dense_vectors(arr.items), mask=mask)
-    values = dense_vectors(arr.values)
-    if pa.types.is_large_list(t):
-        return pa.LargeListArray.from_arrays(offsets, values, mask=mask)
-    return pa.ListArray.from_arrays(offsets, values, mask=mask)
+    return replace_leaves(arr, is_vector_struct, densify)
