@@ -185,6 +185,54 @@ def test_show_model_dir_includes_examples(invoke, tmp_path):
     assert "input example" in tree.stdout and "python_function" in tree.stdout
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("input_example.json", b"{not json"),
+        ("input_example.json", b"\xff\xfe\x00 not utf-8"),
+        ("serving_input_example.json", b"[1, 2"),
+    ],
+)
+def test_show_a_model_with_a_broken_saved_example_exits_2(invoke, tmp_path, name, content):
+    pd = pytest.importorskip("pandas")
+    from sparksig import models
+
+    model_dir = tmp_path / "model"
+    models.save_model(model_dir, lambda df: df["x"], input_example=pd.DataFrame({"x": [1.5]}))
+    (model_dir / name).write_bytes(content)
+    for args in (("show", model_dir), ("show", model_dir, "--format", "json")):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(model_dir / name) in lines[0], result.stderr
+        assert "Traceback" not in result.output
+    assert invoke("diff", model_dir, model_dir).exit_code == 0  # the signature itself is fine
+
+
+def test_an_output_whose_folder_cannot_be_made_fails_before_spark(invoke, tmp_path):
+    from sparksig import models
+
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    model_dir = tmp_path / "model"
+    models.save_model(model_dir, lambda df: df["x"], signature=ModelSignature(SIGNATURE.inputs))
+    data = tmp_path / "data.parquet"
+    data.write_bytes(b"")  # never read: the output check comes first
+    sig = tmp_path / "sig.json"
+    write_signature(SIGNATURE, str(sig))
+    for option, args in (
+        ("-o", ("infer", data, "-o", in_the_way / "sig.json")),
+        ("-o", ("validate", data, "-s", sig, "-o", in_the_way / "report.html")),
+        ("--quarantine", ("validate", data, "-s", sig, "--quarantine", in_the_way / "q")),
+        ("-o", ("score", data, "-m", model_dir, "-o", in_the_way / "scored")),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"Error: {option} "), result.stderr
+        assert "cannot make its folder" in lines[0] and str(in_the_way) in lines[0]
+
+
 # -- diff --------------------------------------------------------------------------------------
 
 

@@ -131,3 +131,46 @@ def test_quiet_start_hides_fd2_and_replays_it_when_start_up_fails(capfd):
     with _console_hidden(False):
         os.write(2, b"shown when not quiet\n")
     assert "shown when not quiet" in capfd.readouterr().err
+
+
+def test_a_setting_spark_refuses_is_a_one_line_usage_error(runner, monkeypatch, tmp_path):
+    pytest.importorskip("pyspark")
+    from pyspark.errors import IllegalArgumentException
+
+    import sparksig.spark as sss
+    from sparksig.cli.app import cli
+
+    def refuse(**kwargs):
+        raise IllegalArgumentException(
+            "[INVALID_CONF_VALUE.TYPE_MISMATCH] The value 'abc' in the config "
+            '"spark.sql.shuffle.partitions" is invalid.\n\tat org.apache.spark...'
+        )
+
+    monkeypatch.setattr(sss, "get_session", refuse)
+    data = tmp_path / "d.parquet"
+    data.write_bytes(b"")
+    result = runner.invoke(cli, ["infer", str(data), "--conf", "spark.sql.shuffle.partitions=abc"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "Error: --conf: Spark refused a setting: [INVALID_CONF_VALUE.TYPE_MISMATCH] The value "
+        "'abc' in the config \"spark.sql.shuffle.partitions\" is invalid."
+    ]
+
+
+def test_an_unreachable_connect_server_fails_at_once_with_one_line(invoke, tmp_path):
+    """The Connect client would retry for many minutes; the command says so in one line."""
+    pytest.importorskip("grpc")
+    import socket
+
+    with socket.socket() as free:  # a port nobody listens on once this socket is closed
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    data = tmp_path / "d.parquet"
+    data.write_bytes(b"")
+    result = invoke("infer", data, "--remote", f"sc://127.0.0.1:{port}")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and f"cannot reach the Spark Connect server sc://127.0.0.1:{port}" in lines[0]
+    )

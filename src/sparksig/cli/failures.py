@@ -24,6 +24,7 @@ __all__ = [
     "SOURCE_KEY",
     "Source",
     "enforcement_failure",
+    "first_line",
     "is_spark_error",
     "job_failure",
     "read_failure",

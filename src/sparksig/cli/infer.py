@@ -14,6 +14,7 @@ from sparksig.cli.inputs import (
     FORMATS,
     check_data,
     open_session,
+    prepare_output,
     sampling_options,
     signature_document,
     spark_options,
@@ -131,6 +132,8 @@ def infer(
     does). An input Spark cannot read exits 2 with one line naming it.
     """
     check_data(data, table)
+    if output:
+        prepare_output(output, "-o")
     spark = open_session(master, conf, remote, verbose)
     source = read_table(spark, data, table, input_format)
     if source.warning():

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from sparksig.errors import SerializationError
+from sparksig.errors import InvalidArgumentError, SerializationError, SparksigError
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 
@@ -34,6 +34,7 @@ __all__ = [
     "load_signature",
     "open_session",
     "parse_key_values",
+    "prepare_output",
     "spark_options",
     "write_signature",
 ]
@@ -157,7 +158,18 @@ def open_session(
 
     if not verbose:
         _quiet_pyspark_loggers()
-    return get_session(master=master, conf=settings or None, remote=remote, quiet=not verbose)
+    try:
+        return get_session(master=master, conf=settings or None, remote=remote, quiet=not verbose)
+    except Exception as e:
+        from sparksig.cli.failures import first_line, is_spark_error
+
+        if not is_spark_error(e):
+            raise
+        if settings:  # an existing session rejected a setting
+            raise InvalidArgumentError(
+                f"--conf: Spark refused a setting: {first_line(e)}"
+            ) from None
+        raise SparksigError(f"cannot start Spark: {first_line(e)}") from None
 
 
 def _quiet_pyspark_loggers() -> None:
@@ -174,6 +186,27 @@ def _quiet_pyspark_loggers() -> None:
 
 def _is_local(path: str) -> bool:
     return "://" not in path
+
+
+def prepare_output(path: str, option: str) -> None:
+    """Make the folder that will hold ``path`` now, before any Spark work (local paths).
+
+    Raises:
+        InvalidArgumentError: the folder cannot be made (a file in the way, no permission).
+
+    Examples:
+        >>> prepare_output("/dev/null/report.json", "-o")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        sparksig.errors.InvalidArgumentError: -o /dev/null/report.json: cannot make its folder ...
+    """
+    if not _is_local(path):
+        return
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    except OSError as e:
+        raise InvalidArgumentError(
+            f"{option} {path}: cannot make its folder ({e.strerror or e}: {e.filename})"
+        ) from None
 
 
 def guess_format(path: str) -> str:

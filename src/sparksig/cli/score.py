@@ -34,6 +34,7 @@ from sparksig.cli.inputs import (
     check_data,
     open_session,
     parse_key_values,
+    prepare_output,
     spark_options,
 )
 from sparksig.cli.progress import SparkProgress
@@ -200,6 +201,7 @@ def score(
             f"{output} exists; pass --overwrite to replace it", param_hint="-o"
         )
     check_data(data, table)
+    prepare_output(output, "-o")
     spark = open_session(master, conf, remote, verbose)
     source = read_table(spark, data, table, input_format)
     source.require_well_formed("score")

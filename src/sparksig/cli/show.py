@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import click
 
 from sparksig.cli.console import out_console, signature_tree
 from sparksig.cli.inputs import load_signature, signature_document
+from sparksig.errors import SerializationError
 
 __all__ = ["model_details", "show"]
 
@@ -33,12 +36,28 @@ def model_details(path: str) -> dict[str, Any]:
     if info.saved_input_example_info is not None:
         example = info.saved_input_example_info
         example_file = Path(info.path) / example["artifact_path"]
-        if example_file.is_file():
-            details["input_example"] = json.loads(example_file.read_text(encoding="utf-8"))
-        details["input_example_params"] = load_input_example_params(path)
-        serving = load_serving_example(path)
-        details["serving_input_example"] = json.loads(serving) if serving else None
+        with _reading(str(example_file)):
+            if example_file.is_file():
+                details["input_example"] = json.loads(example_file.read_text(encoding="utf-8"))
+            details["input_example_params"] = load_input_example_params(path)
+        serving_name = example.get("serving_input_path") or "serving_input_example.json"
+        serving_file = str(Path(info.path) / str(serving_name))
+        with _reading(serving_file):
+            serving = load_serving_example(path)
+            details["serving_input_example"] = json.loads(serving) if serving else None
     return details
+
+
+@contextmanager
+def _reading(path: str) -> Iterator[None]:
+    """A saved example that is not UTF-8 JSON is a broken model file (exit 2), not a crash."""
+    try:
+        yield
+    except SerializationError:
+        raise
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        reason = f"{e.msg} at line {e.lineno}" if isinstance(e, json.JSONDecodeError) else e
+        raise SerializationError(f"the saved example cannot be read ({reason})", path) from None
 
 
 def _is_model(path: str) -> bool:

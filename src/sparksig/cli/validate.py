@@ -19,6 +19,7 @@ from sparksig.cli.inputs import (
     check_data,
     load_signature,
     open_session,
+    prepare_output,
     sampling_options,
     spark_options,
 )
@@ -219,7 +220,9 @@ def validate(
     if signature.inputs is None:
         raise click.BadParameter("the signature has no inputs to check", param_hint="--signature")
     if output:  # a folder that cannot be made fails now, not after the Spark job
-        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+        prepare_output(output, "-o")
+    if quarantine_out:
+        prepare_output(quarantine_out, "--quarantine")
     check_data(data, table)
     spark = open_session(master, conf, remote, verbose)
     source = read_table(spark, data, table, input_format)

@@ -192,6 +192,7 @@ def _connect_session(remote: str, conf: dict[str, Any] | None, quiet: bool) -> A
         settings = _local_settings(conf)
         settings.pop("spark.master", None)
     else:
+        _check_reachable(remote)
         settings = {k: v for k, v in read_conf().items() if k.startswith("spark.sql.")}
         settings.update({k: str(v) for k, v in (conf or {}).items()})
     builder = SparkSession.builder.remote(remote)
@@ -205,6 +206,27 @@ def _connect_session(remote: str, conf: dict[str, Any] | None, quiet: bool) -> A
         for key in settings.keys() - (conf or {}).keys():
             warnings.filterwarnings("ignore", f".*{re.escape(key)}\\b", UserWarning)
         return builder.getOrCreate()
+
+
+def _check_reachable(remote: str, timeout: float = 10.0) -> None:
+    """Fail fast when nothing listens at a ``sc://`` address.
+
+    The Connect client retries an unreachable server with backoff for many minutes before
+    it gives up; a plain TCP connection says at once whether anyone is there.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(remote)
+    host, port = parts.hostname or "localhost", parts.port or 15002
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return
+    except OSError as e:
+        raise SparksigError(
+            f"cannot reach the Spark Connect server {remote} ({host}:{port}: "
+            f"{e.strerror or e}); is it running, and are the host and port right?"
+        ) from None
 
 
 @contextmanager
