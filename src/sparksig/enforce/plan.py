@@ -179,7 +179,9 @@ class Plan:
         return BatchCheck(findings.violations(), bad, m, tuple(labels))
 
     # -- internals -----------------------------------------------------------------------------
-    def _resolve(self, names: list[Any], findings: Findings) -> list[tuple[ColSpec, int, str]]:
+    def _resolve(
+        self, names: list[Any], findings: Findings
+    ) -> list[tuple[ColSpec | TensorSpec, int, str]]:
         """Pair each spec with the batch column it reads: (spec, position, path)."""
         specs: list[ColSpec | TensorSpec] = list(self.schema.inputs)
         if self.schema.has_input_names():

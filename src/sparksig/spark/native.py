@@ -315,9 +315,9 @@ def summarise(
         flags.append(check.violated.alias(f"__f{i}"))
         if keyed or check.code is not Code.NULL_IN_REQUIRED:
             value = _example_value(check.column)
-            examples[i] = (
-                F.struct(value.alias("value"), key_struct.alias("keys")) if keyed else value
-            ).alias(f"__v{i}")
+            if key_struct is not None:
+                value = F.struct(value.alias("value"), key_struct.alias("keys"))
+            examples[i] = value.alias(f"__v{i}")
     frame = source.select(*flags, *examples.values())
     aggs = [F.count(F.lit(1)).alias("__rows")]
     for i in range(len(checks)):

@@ -19,6 +19,7 @@ follows MLflow and lets top-level nulls through (``strict_nulls=False``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pyspark.sql import DataFrame
 
@@ -97,7 +98,7 @@ def validate(
     check_keys(df, keys)
     binding = bind(df, schema, strict_nulls=strict_nulls)
     sampled = chosen_mode is Mode.SAMPLED
-    base = {
+    base: dict[str, Any] = {
         "mode": chosen_mode.value,
         "sampling": chosen_sampling.value if sampled else None,
     }
