@@ -48,7 +48,7 @@ class Convention(str, Enum):
     SINGLE = "single"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     """One declared input: its name, whether it is required, and its Arrow type (for nulls)."""
 
@@ -69,7 +69,7 @@ class Slot:
         return compile_plan(Schema([spec]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Binding:
     """Turns the UDF's Arrow arguments into one named record batch (picklable).
 

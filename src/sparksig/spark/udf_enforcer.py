@@ -41,7 +41,7 @@ _SAMPLE_FRACTION = 0.1
 _SAMPLE_MIN_ROWS = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputEnforcer:
     """Turns one named Arrow batch into the model's enforced pandas input (runs on executors).
 
