@@ -26,6 +26,12 @@ def test_help_lists_every_command(invoke):
         assert f"  {command} " in result.stdout
 
 
+def test_score_help_says_loading_a_model_runs_its_code(invoke):
+    text = " ".join(invoke("score", "--help").stdout.split())
+    assert "Loading a model directory runs its pickled Python code" in text
+    assert "score only models you trust" in text
+
+
 def test_version(invoke):
     import sparksig
 
