@@ -28,6 +28,7 @@ from sparksig.options import MAX_EXAMPLES
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.spark.binding import Binding, Bound, col
 from sparksig.spark.convert import is_vector_udt
+from sparksig.spark.native import field_of
 
 __all__ = ["ArrowChecks", "arrow_checks"]
 
@@ -44,15 +45,39 @@ _SUMMARY = T.StructType(
 
 
 def dense(bound: Bound) -> Column:
-    """A declared column as the engines read it: Spark ML vectors as ``array<double>``."""
-    source = bound.source
+    """A declared column as the engines read it: Spark ML vectors as ``array<double>``, at any
+    depth (a vector inside an array, map or struct too)."""
     assert bound.field is not None
-    if is_vector_udt(bound.field.dataType):
+    return _dense(bound.source, bound.field.dataType)
+
+
+def _dense(e: Column, t: T.DataType) -> Column:
+    if is_vector_udt(t):
         from pyspark.ml.functions import vector_to_array
 
         # vector_to_array fails on null vectors: they stay null (the null check reports them)
-        return F.when(source.isNotNull(), vector_to_array(source))
-    return source
+        return F.when(e.isNotNull(), vector_to_array(e))
+    if not _has_vector(t):
+        return e
+    if isinstance(t, T.ArrayType):
+        return F.transform(e, lambda x: _dense(x, t.elementType))
+    if isinstance(t, T.MapType):
+        return F.transform_values(e, lambda _, v: _dense(v, t.valueType))
+    assert isinstance(t, T.StructType)
+    fields = [_dense(field_of(e, t, f.name), f.dataType).alias(f.name) for f in t.fields]
+    return F.when(e.isNotNull(), F.struct(*fields))
+
+
+def _has_vector(t: T.DataType) -> bool:
+    if is_vector_udt(t):
+        return True
+    if isinstance(t, T.ArrayType):
+        return _has_vector(t.elementType)
+    if isinstance(t, T.MapType):
+        return _has_vector(t.valueType)
+    if isinstance(t, T.StructType):
+        return any(_has_vector(f.dataType) for f in t.fields)
+    return False
 
 
 class ArrowChecks:
@@ -62,8 +87,11 @@ class ArrowChecks:
         self.columns = binding.checked
         self.safe = [f"__c{i}" for i in range(len(self.columns))]
         specs = [_renamed(b.spec, s) for b, s in zip(self.columns, self.safe)]
-        self.plan: Plan = compile_plan(
-            Schema(specs), strict_nulls=strict_nulls, finite_only=finite_only
+        # no column to check (all absent, condemned or any): no plan, every row passes
+        self.plan: Plan | None = (
+            compile_plan(Schema(specs), strict_nulls=strict_nulls, finite_only=finite_only)
+            if specs
+            else None
         )
 
     def exprs(self) -> list[Column]:
@@ -92,6 +120,7 @@ def summarise(
     keyed = [f"__k{i}" for i in range(len(keys))]
     frame = source.select(*checks.exprs(), *[col(k).alias(s) for k, s in zip(keys, keyed)])
     plan = checks.plan
+    assert plan is not None, "validate reads no rows when no column is checked"
     names = tuple(keys)
     width = len(checks.safe)
 
@@ -148,15 +177,26 @@ def summarise(
 
 
 def flag(df: DataFrame, checks: ArrowChecks, reasons_name: str) -> DataFrame:
-    """``df`` plus ``reasons_name`` (``array<string>`` of labels; null for clean rows)."""
-    source = df.select("*", *checks.exprs())
-    width = len(df.columns)
+    """``df`` plus ``reasons_name`` (``array<string>`` of labels; null for clean rows).
+
+    The table's own columns travel under positional names too (``__d0``...), renamed back
+    afterwards: ``mapInArrow`` resolves its input columns by name, and a name such as ``c.d``
+    does not resolve to itself.
+    """
     reasons_type = pa.list_(pa.string())
     plan = checks.plan
+    if plan is None:
+        return df.select("*", F.lit(None).cast(T.ArrayType(T.StringType())).alias(reasons_name))
+    width = len(df.columns)
+    carried = [f"__d{i}" for i in range(width)]
+    source = df.select("*", *checks.exprs()).toDF(*carried, *checks.safe)
     out_schema = T.StructType(
-        [*df.schema.fields, T.StructField(reasons_name, T.ArrayType(T.StringType()), True)]
+        [
+            *(T.StructField(c, f.dataType, f.nullable) for c, f in zip(carried, df.schema.fields)),
+            T.StructField(reasons_name, T.ArrayType(T.StringType()), True),
+        ]
     )
-    labels = {}
+    labels: dict[str, str] = {}
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -170,7 +210,7 @@ def flag(df: DataFrame, checks: ArrowChecks, reasons_name: str) -> DataFrame:
                 [*batch.columns[:width], reasons], names=[*batch.schema.names[:width], reasons_name]
             )
 
-    return source.mapInArrow(run, out_schema)
+    return source.mapInArrow(run, out_schema).toDF(*df.columns, reasons_name)
 
 
 def _renamed_labels(reasons: pa.ListArray, checks: ArrowChecks, cache: dict) -> pa.ListArray:
