@@ -308,3 +308,73 @@ def test_score_with_params_and_a_bad_param(spark, invoke, tmp_path):
     bad = invoke("score", data, "-m", path, "-o", tmp_path / "o2", "--param", "factor=abc")
     assert bad.exit_code == 2  # a param the signature rejects is a usage error, not bad data
     assert "factor" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_score_quarantine_scores_good_rows_and_routes_bad_ones(spark, invoke, tables, tmp_path):
+    from sparksig import Object, Property, models
+
+    _, dirty = tables
+    path = tmp_path / "city_model"
+    signature = ModelSignature(
+        Schema(
+            [
+                ColSpec("long", "id"),
+                ColSpec(
+                    Object([Property("city", "string"), Property("zip", "string", False)]), "addr"
+                ),
+            ]
+        ),
+        Schema([ColSpec("long")]),
+    )
+    models.save_model(path, lambda df: df["id"] * 10, signature=signature)
+    scored, rejected = tmp_path / "scored", tmp_path / "rejected"
+    result = invoke(
+        "score", dirty, "--model", path, "-o", scored, "--quarantine", rejected, "--no-progress"
+    )
+    # rows 4 and 11 have a null addr.city: not scored, routed with their reason; exit 1
+    assert result.exit_code == 1, result.output
+    assert "18 rows" in result.stderr and "2 rows rejected" in result.stderr
+    good = spark.read.parquet(str(scored)).orderBy("id").collect()
+    assert [(r.id, r.prediction) for r in good] == [
+        (i, i * 10) for i in range(20) if i not in (4, 11)
+    ]
+    bad = spark.read.parquet(str(rejected)).orderBy("id").collect()
+    assert [(r.id, list(r._sparksig_reasons)) for r in bad] == [
+        (4, ["null_in_required:addr.city"]),
+        (11, ["null_in_required:addr.city"]),
+    ]
+
+
+def test_validate_engines_and_file_sampling_from_the_command_line(
+    spark, invoke, tables, signature_file, tmp_path
+):
+    _, dirty = tables
+    counts = {}
+    for engine in ("native", "arrow"):
+        result = invoke(
+            "validate", dirty, "--signature", signature_file, "--engine", engine, "--format", "json"
+        )
+        assert result.exit_code == 1, result.output
+        report = json.loads(result.stdout)
+        assert report["engine"] == engine
+        counts[engine] = {(v["code"], v["column_path"]): v["count"] for v in report["violations"]}
+    assert counts["native"] == counts["arrow"]
+    assert counts["native"][("null_in_required", "amount")] == 2
+    folder = tmp_path / "many"
+    spark.read.parquet(str(dirty)).repartition(4).write.parquet(str(folder))
+    result = invoke(
+        "validate",
+        folder,
+        "--signature",
+        signature_file,
+        "--mode",
+        "sampled",
+        "--sampling",
+        "files",
+        "--fraction",
+        "0.5",
+        "--format",
+        "json",
+    )
+    report = json.loads(result.stdout)
+    assert (report["sampling"], report["files_read"], report["files_total"]) == ("files", 2, 4)

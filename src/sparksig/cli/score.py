@@ -1,7 +1,9 @@
 """``sparksig score DATA --model MODEL_DIR -o OUT``: batch scoring with the enforcing UDF.
 
 The model's signature is enforced on every executor (:func:`sparksig.spark.spark_udf`); the
-input table plus a prediction column is written to OUT as Parquet. Exit 1 when the data does
+input table plus a prediction column is written to OUT as Parquet. With ``--quarantine
+REJECTED`` the rows are checked first (:func:`sparksig.spark.score`, natively): rows that fail
+are never sent to the model and go to REJECTED with their reasons. Exit 1 when the data does
 not satisfy the signature or the model fails on it, 2 on usage errors; either way one clear
 error and no output: a local OUT is written to a hidden sibling folder first and moved into
 place only when the job succeeded.
@@ -76,38 +78,67 @@ def score_table(
     overwrite: bool = False,
     progress: bool | None = None,
     staged: bool = True,
-) -> int:
+    rejected_output: str | None = None,
+) -> tuple[int, int]:
     """Score ``df`` with the model directory and write it with a prediction column.
 
-    With ``staged`` (for local paths), the job writes to a hidden sibling of ``output``
-    that is moved into place only when it succeeded (and removed when it failed), so a
+    With ``rejected_output``, rows that fail the model's input check are not scored: they
+    go to ``rejected_output`` with their reasons (:func:`sparksig.spark.score` with
+    ``on_error="quarantine"``; every input row lands in exactly one of the two outputs).
+
+    With ``staged`` (for local paths), each output is written to a hidden sibling that is
+    moved into place only when every write succeeded (and removed when one failed), so a
     failed run leaves nothing behind and ``overwrite`` replaces an old output only with a
-    complete new one. Otherwise Spark writes ``output`` in place.
+    complete new one. Otherwise Spark writes in place.
 
     Returns:
-        The number of rows written.
+        The rows scored and the rows rejected.
     """
     from pyspark.sql import functions as F
 
+    from sparksig.spark.score import score as score_checked
     from sparksig.spark.udf import spark_udf
 
     spark = df.sparkSession
-    udf = spark_udf(spark, model, params=params, check=check, result_type=result_type)
-    column = udf() if udf.input_names else udf(F.struct(*[F.col(f"`{c}`") for c in df.columns]))
-    scored = df.withColumn(output_col, column)
+    outputs = {}
+    if rejected_output is None:
+        udf = spark_udf(spark, model, params=params, check=check, result_type=result_type)
+        columns = [F.col(f"`{c.replace('`', '``')}`") for c in df.columns]
+        column = udf() if udf.input_names else udf(F.struct(*columns))
+        outputs[output] = df.withColumn(output_col, column)
+    else:
+        scored, rejected = score_checked(
+            df,
+            model,
+            on_error="quarantine",
+            output_col=output_col,
+            params=params,
+            result_type=result_type,
+        )
+        outputs[output], outputs[rejected_output] = scored, rejected
+    mode = "overwrite" if overwrite else "errorifexists"
     if not staged:
         with SparkProgress(spark, err_console(), enabled=progress, description="score"):
-            scored.write.mode("overwrite" if overwrite else "errorifexists").parquet(output)
-        return spark.read.parquet(output).count()
-    staging = _sibling(output, "tmp")
+            for path, frame in outputs.items():
+                frame.write.mode(mode).parquet(path)
+        return _counts(spark, output, rejected_output)
+    staging = {path: _sibling(path, "tmp") for path in outputs}
     try:
         with SparkProgress(spark, err_console(), enabled=progress, description="score"):
-            scored.write.parquet(staging)
-        rows = spark.read.parquet(staging).count()
-        _move_into_place(staging, output, overwrite)
+            for path, frame in outputs.items():
+                frame.write.parquet(staging[path])
+        counts = _counts(spark, staging[output], staging.get(rejected_output or ""))
+        for path in outputs:
+            _move_into_place(staging[path], path, overwrite)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return rows
+        for folder in staging.values():
+            shutil.rmtree(folder, ignore_errors=True)
+    return counts
+
+
+def _counts(spark: Any, scored: str, rejected: str | None) -> tuple[int, int]:
+    read = spark.read.parquet
+    return read(scored).count(), (read(rejected).count() if rejected else 0)
 
 
 def _sibling(path: str, kind: str) -> str:
@@ -162,6 +193,13 @@ def _move_into_place(staging: str, output: str, overwrite: bool) -> None:
     help="Check nested values on every row (full) or on a sample of each batch.",
 )
 @click.option("--result-type", help="Spark DDL type of the predictions (default: from outputs).")
+@click.option(
+    "--quarantine",
+    "rejected_output",
+    type=click.Path(),
+    help="Check every row first (in Spark, no Python); rows that fail are not scored but "
+    "written here with _sparksig_reasons. Exit 1 when any row was rejected.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a tty).")
 @spark_options
@@ -175,6 +213,7 @@ def score(
     param_pairs: tuple[str, ...],
     check: str,
     result_type: str | None,
+    rejected_output: str | None,
     overwrite: bool,
     progress: bool | None,
     master: str | None,
@@ -196,19 +235,22 @@ def score(
 
     get_model_info(model)  # a missing or broken model directory is a usage error, before Spark
     params = parse_params(param_pairs)
-    if not overwrite and os.path.lexists(output):
-        raise click.BadParameter(
-            f"{output} exists; pass --overwrite to replace it", param_hint="-o"
-        )
+    for path, hint in ((output, "-o"), (rejected_output, "--quarantine")):
+        if path and not overwrite and os.path.lexists(path):
+            raise click.BadParameter(
+                f"{path} exists; pass --overwrite to replace it", param_hint=hint
+            )
     check_data(data, table)
     prepare_output(output, "-o")
+    if rejected_output:
+        prepare_output(rejected_output, "--quarantine")
     spark = open_session(master, conf, remote, verbose)
     source = read_table(spark, data, table, input_format)
     source.require_well_formed("score")
     staged = "://" not in output and not (remote or "").startswith("sc://")
     start = time.perf_counter()
     try:
-        rows = score_table(
+        rows, rejected = score_table(
             source.df,
             model,
             output,
@@ -219,6 +261,7 @@ def score(
             overwrite,
             progress,
             staged,
+            rejected_output,
         )
     except SchemaEnforcementError as e:
         if all(v.code == "invalid_param" for v in e.violations):
@@ -234,7 +277,10 @@ def score(
     err_console().print(
         f"scored {rows:,} rows in {time.perf_counter() - start:.1f} s -> {output} "
         f"(column {output_col!r})"
+        + (f"; {rejected:,} rows rejected -> {rejected_output}" if rejected_output else "")
     )
+    if rejected:
+        click.get_current_context().exit(1)
 
 
 def _report_job_failure(error: BaseException, verbose: bool) -> None:

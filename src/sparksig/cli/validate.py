@@ -26,6 +26,7 @@ from sparksig.cli.inputs import (
 from sparksig.cli.progress import SparkProgress
 from sparksig.cli.tables import read_table
 from sparksig.errors import ValidationReport
+from sparksig.options import Engine, OutputFormat, Sampling, choose
 from sparksig.signature import ModelSignature
 
 __all__ = ["QuarantineOutcome", "ValidateOutcome", "quarantine_table", "validate", "validate_table"]
@@ -63,13 +64,28 @@ def validate_table(
     seed: int | None = None,
     key_columns: tuple[str, ...] = (),
     progress: bool | None = None,
+    *,
+    engine: str = "auto",
+    sampling: str = "rows",
+    finite_only: bool = False,
 ) -> ValidateOutcome:
     """Run :func:`sparksig.spark.validate.validate` with a progress bar on a terminal."""
     from sparksig.spark.validate import validate as run
 
     start = time.perf_counter()
     with SparkProgress(df.sparkSession, err_console(), enabled=progress, description="validate"):
-        report = run(df, signature, mode, fraction, max_rows, seed, key_columns=key_columns)
+        report = run(
+            df,
+            signature,
+            mode,
+            fraction,
+            max_rows,
+            seed,
+            key_columns=key_columns,
+            engine=engine,
+            sampling=sampling,
+            finite_only=finite_only,
+        )
     return ValidateOutcome(report, time.perf_counter() - start)
 
 
@@ -109,10 +125,11 @@ def write_report(
     signature_source: str,
 ) -> None:
     """Print or write the report in ``fmt`` (table, json or html)."""
+    fmt = choose(OutputFormat, fmt, "format")
     report = outcome.report
-    if fmt == "table":
+    if fmt is OutputFormat.TABLE:
         text = None
-    elif fmt == "json":
+    elif fmt is OutputFormat.JSON:
         text = report.to_json(indent=2)
     else:
         from sparksig.report import render_html
@@ -170,7 +187,7 @@ def write_report(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "html"]),
+    type=click.Choice([f.value for f in OutputFormat]),
     default="table",
     show_default=True,
     help="table for people, json for machines, html for a self-contained report.",
@@ -183,6 +200,25 @@ def write_report(
     help="Write valid rows to OUT/valid and rejected rows (with reasons) to OUT/rejected.",
 )
 @click.option("--overwrite", is_flag=True, help="Replace existing quarantine outputs.")
+@click.option(
+    "--sampling",
+    type=click.Choice([c.value for c in Sampling]),
+    default=Sampling.ROWS.value,
+    show_default=True,
+    help="With --mode sampled: rows (a seeded row sample; reads every row) or files (a seeded "
+    "subset of the input files; reads fewer, a clustered sample).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice([c.value for c in Engine]),
+    default=Engine.AUTO.value,
+    show_default=True,
+    help="native: checks as Spark expressions, one job, no Python; arrow: the reference "
+    "engine in Python workers. auto = native.",
+)
+@click.option(
+    "--finite-only", is_flag=True, help="Treat NaN and infinities in float columns as violations."
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a tty).")
 @spark_options
 def validate(
@@ -199,6 +235,9 @@ def validate(
     output: str | None,
     quarantine_out: str | None,
     overwrite: bool,
+    sampling: str,
+    engine: str,
+    finite_only: bool,
     progress: bool | None,
     master: str | None,
     remote: str | None,
@@ -228,7 +267,19 @@ def validate(
     source = read_table(spark, data, table, input_format)
     source.require_well_formed("validate")
     df = source.df
-    outcome = validate_table(df, signature, mode, fraction, max_rows, seed, key_columns, progress)
+    outcome = validate_table(
+        df,
+        signature,
+        mode,
+        fraction,
+        max_rows,
+        seed,
+        key_columns,
+        progress,
+        engine=engine,
+        sampling=sampling,
+        finite_only=finite_only,
+    )
     write_report(outcome, fmt, output, data or str(table), signature, signature_path)
     err = err_console()
     if quarantine_out:
