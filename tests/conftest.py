@@ -13,12 +13,18 @@ os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
 
 
 @pytest.fixture(scope="session")
-def spark():
+def spark(tmp_path_factory):
     """The embedded local session, built once per test run through sparksig's own builder."""
     from sparksig.spark import get_session
 
+    warehouse = tmp_path_factory.mktemp("spark-warehouse")
     session = get_session(
-        conf={"spark.default.parallelism": "2", "spark.sql.shuffle.partitions": "2"}
+        conf={
+            "spark.default.parallelism": "2",
+            "spark.sql.shuffle.partitions": "2",
+            # catalog tables go to a temporary folder, not ./spark-warehouse
+            "spark.sql.warehouse.dir": str(warehouse),
+        }
     )
     yield session
     session.stop()

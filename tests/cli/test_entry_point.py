@@ -125,3 +125,13 @@ def test_unreadable_input_is_one_line_without_jvm_noise_and_verbose_shows_it(tmp
     assert verbose.returncode == 2
     assert [m for m in JVM_NOISE if m in verbose.stderr], verbose.stderr[-3000:]
     assert verbose.stderr.strip().splitlines()[-1].startswith(f"Error: {garbage}: ")
+
+
+def test_python_dash_m_runs_the_same_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "sparksig", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "sparksig, version 0.1.0"
