@@ -104,7 +104,7 @@ def score_table(
     if rejected_output is None:
         udf = spark_udf(spark, model, params=params, check=check, result_type=result_type)
         columns = [F.col(f"`{c.replace('`', '``')}`") for c in df.columns]
-        column = udf() if udf.input_names else udf(F.struct(*columns))
+        column = udf.on(df) if udf.input_names else udf(F.struct(*columns))
         outputs[output] = df.withColumn(output_col, column)
     else:
         scored, rejected = score_checked(

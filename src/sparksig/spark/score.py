@@ -132,12 +132,12 @@ def score(
                 )
             ),
         ).otherwise(F.lit(True))
-        return df.filter(guard).withColumn(output_col, udf())
+        return df.filter(guard).withColumn(output_col, udf.on(df))
     if how is OnError.DROP:
-        return df.filter(reasons.isNull()).withColumn(output_col, udf())
+        return df.filter(reasons.isNull()).withColumn(output_col, udf.on(df))
     flagged = df.select("*", reasons.alias(REASONS_COLUMN))
     if not df.isStreaming:
         flagged = flagged.localCheckpoint(eager=True)
     passed = flagged.filter(F.col(REASONS_COLUMN).isNull()).drop(REASONS_COLUMN)
     rejected = flagged.filter(F.col(REASONS_COLUMN).isNotNull())
-    return passed.withColumn(output_col, udf()), rejected
+    return passed.withColumn(output_col, udf.on(passed)), rejected
