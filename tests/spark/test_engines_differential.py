@@ -21,6 +21,7 @@ Minimal examples of past disagreements are plain tests at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from collections import Counter
@@ -42,7 +43,7 @@ pytestmark = pytest.mark.spark
 ENGINES = ("native", "arrow")
 REASONS = sss.REASONS_COLUMN
 
-EXAMPLES = int(os.environ.get("SPARKSIG_DIFFERENTIAL_EXAMPLES", "80"))
+EXAMPLES = int(os.environ.get("SPARKSIG_DIFFERENTIAL_EXAMPLES", "70"))
 SETTINGS = settings(
     deadline=None,
     derandomize=True,
@@ -86,7 +87,7 @@ def _quarantines(df, case: Case, **options) -> dict[str, tuple[list[int], list[t
 
 
 def _check_engines_agree(
-    spark, case: Case, strict_nulls: bool, finite_only: bool, keyed: bool
+    spark, case: Case, strict_nulls: bool, finite_only: bool, keyed: bool, conform: bool = True
 ) -> None:
     df = spark.createDataFrame(case.rows, case.struct)
     options = {"strict_nulls": strict_nulls, "finite_only": finite_only}
@@ -111,6 +112,8 @@ def _check_engines_agree(
         assert _findings(native) == _findings(arrow)
         assert native.rows_checked == arrow.rows_checked == n
 
+    if not conform:
+        return
     split = _quarantines(df, case, **options)
     everyone = set(range(n))
     for engine, (valid_ids, rejected) in split.items():
@@ -147,6 +150,21 @@ def test_engines_agree_on_column_schemas(spark, case, strict_nulls, finite_only,
 @given(case=cases(tensor_schemas()), strict_nulls=st.booleans(), keyed=st.booleans())
 def test_engines_agree_on_tensor_schemas(spark, case, strict_nulls, keyed):
     _check_engines_agree(spark, case, strict_nulls, finite_only=False, keyed=keyed)
+
+
+@settings(SETTINGS, max_examples=max(1, EXAMPLES // 3))
+@given(
+    case=cases(column_schemas(), uncastable=True),
+    strict_nulls=st.booleans(),
+    finite_only=st.booleans(),
+    keyed=st.booleans(),
+)
+def test_validate_engines_agree_where_conform_cannot_cast_yet(
+    spark, case, strict_nulls, finite_only, keyed
+):
+    # structs without optional properties, in another order, or standing for maps: validate
+    # only, until conform casts them (the xfail tests below); then fold these into the first
+    _check_engines_agree(spark, case, strict_nulls, finite_only, keyed, conform=False)
 
 
 # -- minimal examples of past disagreements ------------------------------------------------------
@@ -287,3 +305,43 @@ def test_conform_matches_struct_fields_by_name(spark):
     )
     df = _table(spark, struct, [(0, (2, 1))])  # b = 2, a = 1
     assert [r["o"].asDict() for r in sss.conform(df, schema).collect()] == [{"a": 1, "b": 2}]
+
+
+def test_native_engine_reads_a_struct_standing_for_a_map(spark):
+    # the binding accepts a struct for a map (one field per key; null: the key is absent);
+    # the native engine did not look inside it
+    struct = T.StructType(
+        [
+            T.StructField(
+                "m",
+                T.StructType(
+                    [
+                        T.StructField("k", T.ArrayType(T.TimestampType())),
+                        T.StructField("j", T.ArrayType(T.TimestampType())),
+                    ]
+                ),
+            )
+        ]
+    )
+    year_1 = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)
+    df = _table(spark, struct, [(0, ([year_1], [None])), (1, (None, None)), (2, None)])
+    schema = ss.Schema([ss.ColSpec(ss.Map(ss.Array("datetime")), "m")])
+    for engine in ENGINES:
+        report = sss.validate(df, schema, engine=engine)
+        assert set(_findings(report)) == {
+            ("null_in_required", "m", 1),
+            ("out_of_range", "m{}[]", 1),
+            ("null_in_required", "m{}[]", 1),
+        }, engine
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="conform casts a struct standing for a map to the map type, which Spark refuses "
+    "(spark/conform.py: _cast); reported to the lead",
+)
+def test_conform_turns_a_struct_standing_for_a_map_into_a_map(spark):
+    struct = T.StructType([T.StructField("m", T.StructType([T.StructField("k", T.LongType())]))])
+    df = _table(spark, struct, [(0, (1,))])
+    valid = sss.conform(df, ss.Schema([ss.ColSpec(ss.Map("long"), "m")]), on_error="drop")
+    assert [r["m"] for r in valid.collect()] == [{"k": 1}]

@@ -7,7 +7,8 @@ validation and quarantine run inside the JVM, in one pass, with no Python worker
   columns (under ``strict_nulls``), struct fields, array elements and map values at any depth
   (``exists`` over arrays and ``map_values``; children of null parents are not looked at).
   Where Spark's type declares a field, element or value non-nullable, no null can be there
-  and none is looked for (the same trust inference gives ``nullable=False``);
+  and none is looked for (the same trust inference gives ``nullable=False``). A struct
+  declared as a map is read as MLflow reads it: each field one key's values, null = absent;
 - timestamps and dates outside ``datetime64[ns]`` (:data:`sparksig.rules.DATETIME_NS_RANGE`);
 - NaN and infinities in float fields when ``finite_only``;
 - tensor rows: any null inside, and ``size`` at each fixed dimension;
@@ -159,6 +160,20 @@ def _walk(
             nested,
             F.map_values,
         )
+    elif isinstance(spec, Map) and isinstance(spark_type, T.StructType):
+        # a struct read as a map, as MLflow reads Spark structs (the binding accepts it): each
+        # field holds one key's values, and a null field is an absent key, not a null value
+        for field in spark_type.fields:
+            inner = _walk(
+                spec.value_type,
+                field.dataType,
+                f"{path}{{}}",
+                element_required(required),
+                nullable=False,
+                **nested,
+            )
+            for code, where, message, predicate in inner:
+                yield code, where, message, _in_field(predicate, spark_type, field.name)
     elif isinstance(spec, Object) and isinstance(spark_type, T.StructType):
         names = set(spark_type.fieldNames())
         for prop in spec.properties:
