@@ -159,12 +159,12 @@ def test_engines_agree_on_tensor_schemas(spark, case, strict_nulls, keyed):
     finite_only=st.booleans(),
     keyed=st.booleans(),
 )
-def test_validate_engines_agree_where_conform_cannot_cast_yet(
+def test_engines_agree_on_structs_conform_must_rebuild(
     spark, case, strict_nulls, finite_only, keyed
 ):
-    # structs without optional properties, in another order, or standing for maps: validate
-    # only, until conform casts them (the xfail tests below); then fold these into the first
-    _check_engines_agree(spark, case, strict_nulls, finite_only, keyed, conform=False)
+    # structs without optional properties, with fields in another order, or standing for
+    # maps: conform rebuilds them by name (a plain Spark cast would pair fields by position)
+    _check_engines_agree(spark, case, strict_nulls, finite_only, keyed)
 
 
 # -- minimal examples of past disagreements ------------------------------------------------------
@@ -270,11 +270,6 @@ def test_native_reads_struct_fields_that_differ_only_in_case(spark):
         ), engine
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conform casts a struct lacking an optional property to the full struct, which "
-    "Spark refuses (spark/conform.py: _cast); reported to the lead",
-)
 def test_conform_casts_a_struct_without_an_optional_property(spark):
     schema = ss.Schema(
         [ss.ColSpec(ss.Object([ss.Property("a", "long"), ss.Property("b", "long", False)]), "o")]
@@ -285,12 +280,6 @@ def test_conform_casts_a_struct_without_an_optional_property(spark):
     assert [r["o"].asDict() for r in valid.collect()] == [{"a": 1, "b": None}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conform casts structs by position, not by name (spark/conform.py: _cast); a "
-    "table whose struct lists its fields in another order gets its values swapped; "
-    "reported to the lead",
-)
 def test_conform_matches_struct_fields_by_name(spark):
     schema = ss.Schema(
         [ss.ColSpec(ss.Object([ss.Property("a", "long"), ss.Property("b", "long")]), "o")]
@@ -335,11 +324,6 @@ def test_native_engine_reads_a_struct_standing_for_a_map(spark):
         }, engine
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conform casts a struct standing for a map to the map type, which Spark refuses "
-    "(spark/conform.py: _cast); reported to the lead",
-)
 def test_conform_turns_a_struct_standing_for_a_map_into_a_map(spark):
     struct = T.StructType([T.StructField("m", T.StructType([T.StructField("k", T.LongType())]))])
     df = _table(spark, struct, [(0, (1,))])

@@ -31,10 +31,10 @@ from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 from sparksig.spark import arrow_engine, native
 from sparksig.spark.binding import Binding, Bound, bind, check_keys, col, input_schema
-from sparksig.spark.convert import to_spark_schema
+from sparksig.spark.convert import is_vector_udt, to_spark_schema
 from sparksig.spark.validate import validate
 
-__all__ = ["REASONS_COLUMN", "conform", "flag_rows", "valid_rows"]
+__all__ = ["REASONS_COLUMN", "conform", "flag_rows", "materialize", "valid_rows"]
 
 REASONS_COLUMN = "_sparksig_reasons"
 
@@ -137,9 +137,21 @@ def conform(
         return valid_rows(flagged, binding, schema, keep_columns)
     if not df.isStreaming:
         # One action computes every row's reasons once; both frames read that result.
-        flagged = flagged.localCheckpoint(eager=True)
+        flagged = materialize(flagged)
     rejected = flagged.filter(F.col(REASONS_COLUMN).isNotNull())
     return valid_rows(flagged, binding, schema, keep_columns), rejected
+
+
+def materialize(frame: DataFrame) -> DataFrame:
+    """Compute ``frame`` once, now, into a local checkpoint that later reads share.
+
+    Stored on the executors' disks (``DISK_ONLY``): unlike memory it cannot run an executor
+    out of heap, and unlike ``cache()`` a lost block fails the job instead of being silently
+    recomputed from a source that may have changed.
+    """
+    from pyspark import StorageLevel
+
+    return frame.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
 
 
 def flag_rows(
@@ -184,10 +196,56 @@ def _valid_schema(df: DataFrame, schema: Schema, keep_columns: Sequence[str]) ->
 def _cast(bound: Bound, field: T.StructField) -> Column:
     if bound.field is None:  # a missing optional column: present, and null
         return F.lit(None).cast(field.dataType).alias(field.name)
-    expr = arrow_engine.dense(bound)
-    if isinstance(field.dataType, T.VariantType):
-        return expr.alias(field.name)
-    return expr.cast(_nullable(field.dataType)).alias(field.name)
+    return reshape(bound.source, bound.field.dataType, field.dataType).alias(field.name)
+
+
+def reshape(expr: Column, source: T.DataType, target: T.DataType) -> Column:
+    """``expr`` (of Spark type ``source``) as ``target``, matching struct fields **by name**.
+
+    Spark's own cast pairs struct fields by position, which would swap the values of a
+    struct whose fields come in another order; here every level is rebuilt: struct fields
+    looked up by name (a missing optional property becomes null), arrays and maps element by
+    element, a struct standing for a map turned into a map of its non-null fields (a null
+    field is an absent key, as MLflow reads it), Spark ML vectors made dense, and scalars
+    cast losslessly (the check already refused anything lossy).
+    """
+    if is_vector_udt(source):
+        from pyspark.ml.functions import vector_to_array
+
+        dense = F.when(expr.isNotNull(), vector_to_array(expr))
+        return dense if isinstance(target, T.ArrayType) else dense.cast(_nullable(target))
+    if isinstance(target, T.VariantType) or _same(source, target):
+        return expr
+    if isinstance(target, T.StructType) and isinstance(source, T.StructType):
+        present = {f.name: f for f in source.fields}
+        fields = [
+            reshape(native.field_of(expr, source, f.name), present[f.name].dataType, f.dataType)
+            if f.name in present
+            else F.lit(None).cast(_nullable(f.dataType))
+            for f in target.fields
+        ]
+        named = [c.alias(f.name) for c, f in zip(fields, target.fields)]
+        return F.when(expr.isNotNull(), F.struct(*named))
+    if isinstance(target, T.ArrayType) and isinstance(source, T.ArrayType):
+        return F.transform(expr, lambda x: reshape(x, source.elementType, target.elementType))
+    if isinstance(target, T.MapType) and isinstance(source, T.MapType):
+        values = F.transform_values(
+            expr, lambda _, v: reshape(v, source.valueType, target.valueType)
+        )
+        return values.cast(_nullable(target))
+    if isinstance(target, T.MapType) and isinstance(source, T.StructType):
+        entries = []
+        for f in source.fields:
+            value = native.field_of(expr, source, f.name)
+            entries += [F.lit(f.name), reshape(value, f.dataType, target.valueType)]
+        as_map = F.map_filter(F.create_map(*entries), lambda _, v: v.isNotNull())
+        return F.when(expr.isNotNull(), as_map)
+    return expr.cast(_nullable(target))
+
+
+def _same(source: T.DataType, target: T.DataType) -> bool:
+    """Equal types, nullability aside (no rebuilding needed)."""
+    return _nullable(source) == _nullable(target)
 
 
 def _nullable(t: T.DataType) -> T.DataType:

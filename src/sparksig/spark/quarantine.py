@@ -40,7 +40,7 @@ from sparksig.options import Engine, choose
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 from sparksig.spark.binding import bind, check_keys, input_schema
-from sparksig.spark.conform import REASONS_COLUMN, flag_rows, valid_rows
+from sparksig.spark.conform import REASONS_COLUMN, flag_rows, materialize, valid_rows
 
 __all__ = ["MANIFEST", "QuarantineResult", "write_quarantine"]
 
@@ -107,7 +107,7 @@ def write_quarantine(
     flagged = flag_rows(
         df, binding, strict_nulls=strict_nulls, finite_only=finite_only, engine=chosen_engine
     )
-    flagged = flagged.localCheckpoint(eager=True)
+    flagged = materialize(flagged)
     # Counted on the checkpoint (in executor memory), not on the input: the same rows.
     tally = flagged.agg(
         F.count_if(F.col(REASONS_COLUMN).isNull()).alias("valid"),

@@ -33,7 +33,7 @@ from sparksig.options import OnError, choose
 from sparksig.signature import ModelSignature
 from sparksig.spark import native
 from sparksig.spark.binding import bind
-from sparksig.spark.conform import REASONS_COLUMN
+from sparksig.spark.conform import REASONS_COLUMN, materialize
 from sparksig.spark.udf import _resolve_model, spark_udf
 
 __all__ = ["score"]
@@ -137,7 +137,7 @@ def score(
         return df.filter(reasons.isNull()).withColumn(output_col, udf.on(df))
     flagged = df.select("*", reasons.alias(REASONS_COLUMN))
     if not df.isStreaming:
-        flagged = flagged.localCheckpoint(eager=True)
+        flagged = materialize(flagged)
     passed = flagged.filter(F.col(REASONS_COLUMN).isNull()).drop(REASONS_COLUMN)
     rejected = flagged.filter(F.col(REASONS_COLUMN).isNotNull())
     return passed.withColumn(output_col, udf.on(passed)), rejected

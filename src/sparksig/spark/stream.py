@@ -29,7 +29,7 @@ from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 from sparksig.spark import native
 from sparksig.spark.binding import bind, input_schema
-from sparksig.spark.conform import REASONS_COLUMN, flag_rows, valid_rows
+from sparksig.spark.conform import REASONS_COLUMN, flag_rows, materialize, valid_rows
 
 __all__ = ["MonitoredStream", "monitor", "quarantine_stream"]
 
@@ -189,7 +189,7 @@ def quarantine_stream(
     def write(batch: DataFrame, batch_id: int) -> None:
         binding = bind(batch, schema, strict_nulls=strict_nulls)
         flagged = flag_rows(batch, binding, strict_nulls=strict_nulls, finite_only=finite_only)
-        flagged = flagged.localCheckpoint(eager=True)
+        flagged = materialize(flagged)
         halves = {
             "valid": valid_rows(flagged, binding, schema, key_columns),
             "rejected": flagged.filter(F.col(REASONS_COLUMN).isNotNull()),
