@@ -28,6 +28,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sparksig.errors import SerializationError
+from sparksig.kinds import (
+    is_numpy_array,
+    is_pandas_dataframe,
+    is_pydantic_model,
+    is_spark_dataframe,
+)
 from sparksig.models.paths import resolve_inside
 
 __all__ = [
@@ -114,19 +120,6 @@ class Example:
                 f.write(self.serving_json)
 
 
-def _is_spark_dataframe(value: Any) -> bool:
-    return any(
-        c.__module__.startswith("pyspark.sql") and c.__name__ == "DataFrame"
-        for c in type(value).__mro__
-    )
-
-
-def _is_type(value: Any, module_prefix: str, name: str) -> bool:
-    return any(
-        c.__module__.startswith(module_prefix) and c.__name__ == name for c in type(value).__mro__
-    )
-
-
 def _split_params(example: Any) -> tuple[Any, dict[str, Any] | None]:
     if isinstance(example, tuple) and len(example) == 2 and isinstance(example[1], dict):
         return example[0], example[1]
@@ -150,7 +143,7 @@ def _dataframe_to_split(df: Any) -> dict[str, Any]:
 
 
 def _contains_ndarray(value: Any) -> bool:
-    if _is_type(value, "numpy", "ndarray"):
+    if is_numpy_array(value):
         return True
     if isinstance(value, list):
         return any(_contains_ndarray(v) for v in value)
@@ -185,7 +178,7 @@ def make_example(input_example: Any) -> Example:
         >>> make_example([1, 2, 3]).serving_json
         '{\\n  "inputs": [\\n    1,\\n    2,\\n    3\\n  ]\\n}'
     """
-    if _is_spark_dataframe(input_example):
+    if is_spark_dataframe(input_example):
         raise TypeError(
             "A Spark DataFrame cannot be an input example; take a few rows with "
             "df.limit(5).toPandas() and pass that pandas DataFrame instead."
@@ -200,10 +193,10 @@ def make_example(input_example: Any) -> Example:
         info["params"] = "true"
     model_input: Any = data
     is_llm = False
-    if _is_type(model_input, "pydantic", "BaseModel"):
+    if is_pydantic_model(model_input):
         model_input = model_input.model_dump()
     if isinstance(model_input, dict):
-        arrays = [_is_type(v, "numpy", "ndarray") for v in model_input.values()]
+        arrays = [is_numpy_array(v) for v in model_input.values()]
         if any(arrays):
             if not all(arrays):
                 raise TypeError(
@@ -217,7 +210,7 @@ def make_example(input_example: Any) -> Example:
             info["type"] = "json_object"
             is_llm = any(k in model_input for k in _LLM_KEYS)
             serving = model_input if is_llm else {"inputs": model_input}
-    elif _is_type(model_input, "numpy", "ndarray"):
+    elif is_numpy_array(model_input):
         info["type"] = "ndarray"
         model_input = _ndarray_to_json(model_input)
         serving = {"inputs": model_input}
@@ -226,7 +219,7 @@ def make_example(input_example: Any) -> Example:
             raise TypeError("Numpy arrays inside a list are not supported as input examples")
         info["type"] = "json_object"
         serving = {"inputs": model_input}
-    elif _is_type(model_input, "pandas", "DataFrame"):
+    elif is_pandas_dataframe(model_input):
         model_input = _dataframe_to_split(model_input)
         serving = {"dataframe_split": model_input}
         info["type"] = "dataframe"

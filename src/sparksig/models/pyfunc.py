@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sparksig.errors import SerializationError
+from sparksig.kinds import is_mlflow_python_model
 from sparksig.models.mlmodel import ModelInfo, get_model_info
 from sparksig.models.paths import resolve_inside
 
@@ -51,13 +52,6 @@ _logger = logging.getLogger(__name__)
 MODEL_FILE = "python_model.pkl"
 
 
-def _is_mlflow_python_model(model: Any) -> bool:
-    return any(
-        c.__name__ == "PythonModel" and c.__module__.startswith("mlflow.pyfunc")
-        for c in type(model).__mro__
-    )
-
-
 def _accepts_params(fn: Callable[..., Any], positional_before: int) -> bool:
     """Whether ``fn`` takes params after ``positional_before`` data arguments."""
     try:
@@ -75,7 +69,7 @@ def _accepts_params(fn: Callable[..., Any], positional_before: int) -> bool:
 
 def model_kind(model: Any) -> str:
     """``"python_model"``, ``"predict"`` or ``"callable"``; TypeError for anything else."""
-    if _is_mlflow_python_model(model):
+    if is_mlflow_python_model(model):
         return "python_model"
     if callable(getattr(model, "predict", None)):
         return "predict"
