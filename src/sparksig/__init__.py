@@ -9,6 +9,7 @@ from __future__ import annotations
 from sparksig.errors import (
     ArgumentTypeError,
     Code,
+    EnvironmentSetupError,
     InferenceError,
     InvalidArgumentError,
     ParamValueError,
@@ -59,6 +60,7 @@ __all__ = [
     "ArgumentTypeError",
     "Array",
     "Code",
+    "EnvironmentSetupError",
     "InferenceError",
     "InvalidArgumentError",
     "ParamValueError",

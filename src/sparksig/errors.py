@@ -12,6 +12,8 @@ subclass also derives from the builtin a caller would naturally catch::
     │       └── PydanticInputError            a pydantic object given to inference
     ├── InvalidArgumentError (ValueError)     a bad argument value (mode="fast", fraction=2)
     ├── ArgumentTypeError (TypeError)         an argument of the wrong kind (a dict for a Schema)
+    ├── EnvironmentSetupError (RuntimeError)  the machine lacks something sparksig needs (the
+    │                                         Spark defaults, the Connect client, a server)
     ├── PayloadError (ValueError)             a serving request body that cannot be read
     │   └── PayloadTooLargeError              a request body over the configured limit
     └── SchemaEnforcementError (ValueError)   data that does not satisfy a signature; carries a report
@@ -34,6 +36,7 @@ from typing import Any
 __all__ = [
     "ArgumentTypeError",
     "Code",
+    "EnvironmentSetupError",
     "InferenceError",
     "InvalidArgumentError",
     "ParamValueError",
@@ -105,6 +108,12 @@ class InvalidArgumentError(SparksigError, ValueError):
 
 class ArgumentTypeError(SparksigError, TypeError):
     """An argument is of the wrong kind (a dict where a ``Schema`` is expected)."""
+
+
+class EnvironmentSetupError(SparksigError, RuntimeError):
+    """The environment lacks something sparksig needs: its packaged Spark defaults, the Spark
+    Connect client packages, or a reachable Connect server. The message says what to install
+    or start."""
 
 
 class PayloadError(SparksigError, ValueError):

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sparksig.errors import InvalidArgumentError, SparksigError
+from sparksig.errors import EnvironmentSetupError, InvalidArgumentError
 
 __all__ = ["conf_dir", "get_session", "read_conf"]
 
@@ -41,7 +41,7 @@ def conf_dir() -> Path:
 
     Raises:
         InvalidArgumentError: ``$SPARKSIG_CONF_DIR`` holds no ``spark-defaults.conf``.
-        SparksigError: neither the package nor a checkout holds one (a broken install).
+        EnvironmentSetupError: neither the package nor a checkout holds one (a broken install).
 
     Examples:
         >>> (conf_dir() / "spark-defaults.conf").is_file()
@@ -61,7 +61,7 @@ def conf_dir() -> Path:
     for candidate in candidates:
         if (candidate / _DEFAULTS_FILE).is_file():
             return candidate
-    raise SparksigError(
+    raise EnvironmentSetupError(
         f"sparksig's Spark defaults are missing: no {_DEFAULTS_FILE} in "
         f"{' or '.join(str(c) for c in candidates)}. Reinstall sparksig (from a wheel or a "
         "source checkout), or set SPARKSIG_CONF_DIR to a folder holding the file."
@@ -113,7 +113,7 @@ def get_session(
 
     Raises:
         InvalidArgumentError: both ``master`` and ``remote`` were given.
-        SparksigError: ``remote`` was given but the Connect client packages are missing.
+        EnvironmentSetupError: ``remote`` was given but the Connect client packages are missing.
 
     Examples:
         >>> spark = get_session()  # doctest: +SKIP
@@ -184,7 +184,7 @@ def _connect_session(remote: str, conf: dict[str, Any] | None, quiet: bool) -> A
         ):
             require()
     except ImportError as e:
-        raise SparksigError(
+        raise EnvironmentSetupError(
             f'Spark Connect ({remote}) needs the client packages: pip install "pyspark[connect]" '
             f"({e})"
         ) from None
@@ -223,7 +223,7 @@ def _check_reachable(remote: str, timeout: float = 10.0) -> None:
         with socket.create_connection((host, port), timeout=timeout):
             return
     except OSError as e:
-        raise SparksigError(
+        raise EnvironmentSetupError(
             f"cannot reach the Spark Connect server {remote} ({host}:{port}: "
             f"{e.strerror or e}); is it running, and are the host and port right?"
         ) from None
