@@ -14,6 +14,7 @@ subclass also derives from the builtin a caller would naturally catch::
     ├── ArgumentTypeError (TypeError)         an argument of the wrong kind (a dict for a Schema)
     ├── EnvironmentSetupError (RuntimeError)  the machine lacks something sparksig needs (the
     │                                         Spark defaults, the Connect client, a server)
+    ├── ModelOutputError (ValueError)         a model's predictions do not fit (length, type)
     ├── PayloadError (ValueError)             a serving request body that cannot be read
     │   └── PayloadTooLargeError              a request body over the configured limit
     └── SchemaEnforcementError (ValueError)   data that does not satisfy a signature; carries a report
@@ -39,6 +40,7 @@ __all__ = [
     "EnvironmentSetupError",
     "InferenceError",
     "InvalidArgumentError",
+    "ModelOutputError",
     "ParamValueError",
     "PayloadError",
     "PayloadTooLargeError",
@@ -114,6 +116,11 @@ class EnvironmentSetupError(SparksigError, RuntimeError):
     """The environment lacks something sparksig needs: its packaged Spark defaults, the Spark
     Connect client packages, or a reachable Connect server. The message says what to install
     or start."""
+
+
+class ModelOutputError(SparksigError, ValueError):
+    """A model returned predictions that cannot be what the caller asked for: not one per
+    input row, or not convertible to the result type."""
 
 
 class PayloadError(SparksigError, ValueError):

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from sparksig.errors import InvalidArgumentError, SerializationError, SparksigError
+from sparksig.errors import EnvironmentSetupError, InvalidArgumentError, SerializationError
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 
@@ -169,7 +169,7 @@ def open_session(
             raise InvalidArgumentError(
                 f"--conf: Spark refused a setting: {first_line(e)}"
             ) from None
-        raise SparksigError(f"cannot start Spark: {first_line(e)}") from None
+        raise EnvironmentSetupError(f"cannot start Spark: {first_line(e)}") from None
 
 
 def _quiet_pyspark_loggers() -> None:

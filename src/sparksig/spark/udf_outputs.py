@@ -26,7 +26,7 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from sparksig.errors import SparksigError
+from sparksig.errors import ModelOutputError
 from sparksig.schema import Schema
 
 __all__ = ["from_wire", "output_frame", "predictions", "wire_type"]
@@ -104,12 +104,12 @@ def predictions(
                 output = output.iloc[:, 0]
             out = pa.array(_values(output, result, timezone), type=arrow_type, from_pandas=True)
     except (pa.ArrowException, KeyError, TypeError, ValueError) as e:
-        raise SparksigError(
+        raise ModelOutputError(
             f"The model's predictions cannot be returned as {result.simpleString()}: {e}. Pass "
             "a result_type matching the model's output, or give the signature an output schema."
         ) from None
     if len(out) != n:
-        raise SparksigError(
+        raise ModelOutputError(
             f"The model returned {len(out)} predictions for {n} input rows; a scoring model "
             "must return exactly one prediction per row"
         )
