@@ -182,8 +182,8 @@ def test_one_aggregation_job_for_a_full_native_validation(spark):
     new_jobs = _jobs(spark) - before
     assert _found(report) == {("null_in_required", "o.a"): 1000}
     assert len(report.violations[0].examples) == 5
-    # the aggregates are observed on one no-op write: one job, no shuffle stage
-    assert len(new_jobs) == 1
+    # one aggregation: a map stage and, under adaptive execution, a result stage
+    assert 1 <= len(new_jobs) <= 2
 
 
 def test_spark_non_null_guarantees_are_trusted_and_cost_no_job(spark):

@@ -28,12 +28,11 @@ Examples:
 from __future__ import annotations
 
 import inspect
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pyspark.sql import Column, DataFrame, Observation, Row
+from pyspark.sql import Column, DataFrame, Row
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -316,10 +315,9 @@ def summarise(
 ) -> tuple[list[Violation], int]:
     """Counts and examples of every check, and the rows read: ONE aggregation, no Python.
 
-    The checks become boolean columns of one projection; one set of aggregates, observed on a
-    no-op write (a single stage), counts them (``count_if``) and keeps up to
-    :data:`~sparksig.options.MAX_EXAMPLES` offending values per check
-    (``min_by(value, 0, k)``: a bounded heap, not a list of every bad row).
+    The checks become boolean columns of one projection; one ``agg`` counts them
+    (``count_if``) and keeps up to :data:`~sparksig.options.MAX_EXAMPLES` offending values
+    per check (``min_by(value, 0, k)``: a bounded heap, not a list of every bad row).
     Null checks without key columns need no example column (the example is ``None``).
     """
     keyed = bool(keys)
@@ -341,7 +339,7 @@ def summarise(
         aggs.append(F.count_if(F.col(f"__f{i}")).alias(f"__n{i}"))
         if i in examples:
             aggs.append(_first_k(F.col(f"__v{i}"), F.col(f"__f{i}")).alias(f"__e{i}"))
-    row = _observe(frame, aggs)
+    row = frame.agg(*aggs).collect()[0]
     found = []
     for i, check in enumerate(checks):
         count = int(row[f"__n{i}"])
@@ -353,18 +351,6 @@ def summarise(
             shown = (None,)
         found.append(Violation(check.code.value, check.path, count, shown, check.message))
     return found, int(row["__rows"])
-
-
-def _observe(frame: DataFrame, aggs: list[Column]) -> dict[str, Any]:
-    """Compute the aggregates while the rows stream through a no-op write: one stage, no
-    shuffle (an ``agg`` adds an exchange and, under adaptive execution, a second job).
-
-    Observed metrics are merged from the result stage's successful task attempts only, so
-    the counts stay exact under task retries.
-    """
-    observation = Observation(f"sparksig_validate_{uuid.uuid4().hex[:12]}")
-    frame.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
-    return observation.get
 
 
 def _example_value(bound: Bound) -> Column:
