@@ -161,6 +161,54 @@ def test_file_sampling_reads_a_seeded_subset_of_files(spark, tmp_path):
     assert a.violations[0].count <= a.rows_checked
 
 
+def test_a_file_sample_of_every_file_reports_what_full_validation_reports(spark, tmp_path):
+    # File samples are summarised as observed metrics of a one-stage job, full validation by
+    # an aggregation: the same counts, examples and keys either way.
+    path = str(tmp_path / "t")
+    bad = F.col("id") % 50 == 0  # 4 bad rows per check: every example is shown
+    spark.range(200).select(
+        "id",
+        F.when(bad, None).otherwise(F.col("id")).alias("x"),
+        F.array(F.when(bad, None).otherwise(F.lit(1.5))).alias("xs"),
+        F.struct(F.when(bad, None).otherwise(F.lit("s")).alias("z")).alias("o"),
+        F.when(bad, F.lit(float("nan"))).otherwise(F.lit(2.0)).alias("d"),
+        F.when(bad, F.lit(dt.datetime(1, 1, 1)))
+        .otherwise(F.lit(dt.datetime(2020, 1, 1)))
+        .alias("t"),
+    ).repartition(10).write.parquet(path)
+    df = spark.read.parquet(path)
+    schema = ss.Schema(
+        [
+            ss.ColSpec("long", "x"),
+            ss.ColSpec(ss.Array("double"), "xs"),
+            ss.ColSpec(ss.Object([ss.Property("z", "string")]), "o"),
+            ss.ColSpec("double", "d"),
+            ss.ColSpec("datetime", "t"),
+        ]
+    )
+    kw = {"key_columns": ["id"], "finite_only": True}
+    full = sss.validate(df, schema, **kw)
+    sample = sss.validate(df, schema, mode="sampled", sampling="files", fraction=1.0, **kw)
+    assert (sample.files_read, sample.files_total) == (10, 10)
+    assert sample.rows_checked == full.rows_checked == 200
+    assert _found(full) == {
+        ("null_in_required", "x"): 4,
+        ("null_in_required", "xs[]"): 4,
+        ("null_in_required", "o.z"): 4,
+        ("non_finite", "d"): 4,
+        ("out_of_range", "t"): 4,
+    }
+
+    def examples(report):
+        return {
+            (v.code, v.column_path): sorted(e["keys"]["id"] for e in v.examples)
+            for v in report.violations
+        }
+
+    assert examples(sample) == examples(full)
+    assert all(ids == [0, 50, 100, 150] for ids in examples(full).values())
+
+
 def test_file_sampling_refuses_a_table_not_read_from_files(spark):
     with pytest.raises(ss.InvalidArgumentError, match="file-backed"):
         sss.validate(

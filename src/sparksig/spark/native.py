@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pyspark.sql import Column, DataFrame, Row
+from pyspark.sql import Column, DataFrame, Observation, Row
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -311,7 +311,7 @@ def _tensor(spec: TensorSpec, path: str) -> Iterator[_Item]:
 
 
 def summarise(
-    source: DataFrame, checks: tuple[Check, ...], keys: Sequence[str]
+    source: DataFrame, checks: tuple[Check, ...], keys: Sequence[str], *, small: bool = False
 ) -> tuple[list[Violation], int]:
     """Counts and examples of every check, and the rows read: ONE aggregation, no Python.
 
@@ -319,6 +319,11 @@ def summarise(
     (``count_if``) and keeps up to :data:`~sparksig.options.MAX_EXAMPLES` offending values
     per check (``min_by(value, 0, k)``: a bounded heap, not a list of every bad row).
     Null checks without key columns need no example column (the example is ``None``).
+
+    ``small`` (a file sample) computes the same aggregates as observed metrics of a no-op
+    write instead: one stage and one job, where an aggregation needs a shuffle and, with
+    adaptive execution, a second job. Measured on 2 files of 25k rows: 0.35 s against 0.64 s;
+    on 3M flat rows the aggregation is faster (0.40 s against 0.51 s), hence the switch.
     """
     keyed = bool(keys)
     types = {f.name: f.dataType for f in source.schema.fields} if keyed else {}
@@ -339,7 +344,7 @@ def summarise(
         aggs.append(F.count_if(F.col(f"__f{i}")).alias(f"__n{i}"))
         if i in examples:
             aggs.append(_first_k(F.col(f"__v{i}"), F.col(f"__f{i}")).alias(f"__e{i}"))
-    row = frame.agg(*aggs).collect()[0]
+    row = _one_stage(frame, aggs) if small else frame.agg(*aggs).collect()[0].asDict()
     found = []
     for i, check in enumerate(checks):
         count = int(row[f"__n{i}"])
@@ -351,6 +356,12 @@ def summarise(
             shown = (None,)
         found.append(Violation(check.code.value, check.path, count, shown, check.message))
     return found, int(row["__rows"])
+
+
+def _one_stage(frame: DataFrame, aggs: list[Column]) -> dict[str, Any]:
+    observed = Observation()
+    frame.observe(observed, *aggs).write.format("noop").mode("overwrite").save()
+    return observed.get
 
 
 def _example_value(bound: Bound) -> Column:

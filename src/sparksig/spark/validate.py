@@ -142,7 +142,8 @@ def validate(
         found, rows = arrow_engine.summarise(sample.frame, checks, keys)
         ran, count = "arrow", len(binding.checked)
     else:
-        found, rows = native.summarise(sample.frame, compiled, keys)
+        small = sample.files_total is not None
+        found, rows = native.summarise(sample.frame, compiled, keys, small=small)
         ran, count = "native", len(compiled)
     found.sort(key=lambda v: (v.column_path, v.code))
     return ValidationReport(

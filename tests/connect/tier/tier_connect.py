@@ -90,6 +90,16 @@ def test_validate_sampled(table):
     assert (again.rows_checked, again.violations) == (report.rows_checked, report.violations)
 
 
+def test_validate_a_sample_of_files(spark, table, tmp_path):
+    # A file sample is summarised by observed metrics on a no-op write: no py4j either.
+    table.repartition(4).write.parquet(str(tmp_path / "t"))
+    files = spark.read.parquet(str(tmp_path / "t"))
+    report = sss.validate(files, SCHEMA, mode="sampled", sampling="files", fraction=1.0)
+    assert (report.files_read, report.files_total, report.rows_checked) == (4, 4, ROWS)
+    found = {(v.code, v.column_path): v.count for v in report.violations}
+    assert found == {("null_in_required", p): nulls(table, p) for p in REQUIRED_WITH_NULLS}
+
+
 def test_conform_quarantine(table):
     valid, rejected = sss.conform(table, SCHEMA, on_error="quarantine")
     rejected_ids = _ids(rejected)
