@@ -110,7 +110,7 @@ def write_quarantine(
     flagged = materialize(flagged)
     # Counted while the valid half is written (an observation on the same scan of the
     # checkpoint), not by a pass of its own: the same rows, one read fewer.
-    tally = Observation("sparksig_quarantine")
+    tally = Observation()
     counted = flagged.observe(
         tally,
         F.count_if(F.col(REASONS_COLUMN).isNull()).alias("valid"),
@@ -123,12 +123,8 @@ def write_quarantine(
             ("rejected", flagged.filter(F.col(REASONS_COLUMN).isNotNull())),
         ):
             frame.write.format(format).options(**(options or {})).save(fs.join(staging, name))
-        counts = tally.get
-        manifest = {
-            "valid_rows": int(counts["valid"]),
-            "rejected_rows": int(counts["rejected"]),
-            "format": format,
-        }
+        valid, rejected = int(tally.get["valid"]), int(tally.get["rejected"])
+        manifest = {"valid_rows": valid, "rejected_rows": rejected, "format": format}
         fs.write_text(fs.join(staging, MANIFEST), json.dumps(manifest))
     except BaseException:
         fs.delete(staging)
@@ -138,8 +134,8 @@ def write_quarantine(
         path,
         fs.join(fs.target, "valid"),
         fs.join(fs.target, "rejected"),
-        manifest["valid_rows"],
-        manifest["rejected_rows"],
+        valid,
+        rejected,
     )
 
 
