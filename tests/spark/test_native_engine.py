@@ -239,3 +239,72 @@ def test_spark_non_null_guarantees_are_trusted_and_cost_no_job(spark):
     before = _jobs(spark)
     report = sss.validate(spark.range(1000), ss.Schema([ss.ColSpec("long", "id")]))
     assert report.ok and report.checks == 0 and _jobs(spark) == before
+
+
+def test_vector_examples_are_dense_arrays_in_both_engines(spark):
+    # SQL cannot call vector_to_array: the native engine reads the vector's own struct and
+    # fills in a sparse vector's zeros; the example must be what the Arrow engine shows.
+    from pyspark.ml.linalg import Vectors
+
+    df = spark.createDataFrame(
+        [
+            (1, Vectors.sparse(4, [1], [float("inf")])),
+            (2, Vectors.dense([float("nan"), 2.0])),
+            (3, Vectors.sparse(0, [], [])),
+            (4, Vectors.dense([1.0])),
+            (5, None),
+        ],
+        ["id", "v"],
+    )
+    schema = ss.Schema([ss.ColSpec(ss.SparkMLVector(), "v", required=False)])
+    reports = {
+        engine: sss.validate(df, schema, finite_only=True, key_columns=["id"], engine=engine)
+        for engine in ("native", "arrow")
+    }
+    for engine, report in reports.items():
+        (violation,) = report.violations
+        assert (violation.code, violation.column_path, violation.count) == (
+            "non_finite",
+            "v[]",
+            2,
+        ), engine
+    shown = {
+        e: sorted((x["keys"]["id"], x["value"]) for x in r.violations[0].examples)
+        for e, r in reports.items()
+    }
+    assert shown["native"] == shown["arrow"]
+    assert shown["native"] == [(1, [0.0, "Infinity", 0.0, 0.0]), (2, ["NaN", 2.0])]
+
+
+def test_struct_fields_differing_only_in_case_are_read_by_position(spark):
+    from pyspark.sql import types as T
+
+    struct = T.StructType(
+        [
+            T.StructField(
+                "o",
+                T.StructType(
+                    [
+                        T.StructField("a", T.TimestampType()),
+                        T.StructField("A", T.ArrayType(T.LongType())),
+                    ]
+                ),
+            )
+        ]
+    )
+    rows = [
+        ({"a": dt.datetime(2020, 1, 1), "A": [1, None]},),
+        ({"a": dt.datetime(1, 1, 1), "A": [2]},),
+    ]
+    df = spark.createDataFrame([(r[0],) for r in rows], struct)
+    schema = ss.Schema(
+        [
+            ss.ColSpec(
+                ss.Object([ss.Property("a", "datetime"), ss.Property("A", ss.Array("long"))]),
+                "o",
+            )
+        ]
+    )
+    for engine in ("native", "arrow"):
+        report = sss.validate(df, schema, engine=engine)
+        assert _found(report) == {("out_of_range", "o.a"): 1, ("null_in_required", "o.A[]"): 1}
