@@ -69,5 +69,28 @@ def timed(label: str, action, repeat: int = 3) -> float:
     return best
 
 
+def timed_together(actions: dict, repeat: int = 3) -> dict[str, float]:
+    """Median wall-clock seconds of each action, the actions run in turn (rotating the order
+    every round, after one untimed warm-up round) so that a slow spell of the machine hits
+    every one of them alike; prints the best and the median of each."""
+    import statistics
+
+    for action in actions.values():
+        action()
+    times: dict[str, list[float]] = {label: [] for label in actions}
+    labels = list(actions)
+    for round_ in range(repeat):
+        shift = round_ % len(labels)
+        for label in labels[shift:] + labels[:shift]:
+            started = time.perf_counter()
+            actions[label]()
+            times[label].append(time.perf_counter() - started)
+    medians = {}
+    for label, taken in times.items():
+        medians[label] = statistics.median(taken)
+        print(f"{label:<52} {medians[label]:8.2f} s median  {min(taken):8.2f} s best")
+    return medians
+
+
 def noop_write(df) -> None:
     df.write.format("noop").mode("overwrite").save()

@@ -1,4 +1,4 @@
-"""The native engine against its baselines, side by side in one run (best of --repeat).
+"""The native engine against its baselines, side by side in one run (medians of --repeat).
 
 Tables (3M rows by default, Parquet, cached under the temp dir): *flat* = 4 numeric + 1
 string column; *nested* = flat + array<double>(16) + a 3-property struct; *files* = the
@@ -13,7 +13,10 @@ nested table in 120 files. Measured:
 - score(on_error="quarantine") vs spark_udf on clean data (an identity model), and
   score(on_error="raise") (the same checks, no exactly-once checkpoint) for comparison.
 
-    python benchmarks/bench_native.py [--rows 3000000] [--repeat 3]
+Each group of actions runs in turn, round after round (the order rotating), and the ratios
+are of medians: this machine has slow spells, and they must not fall on one side only.
+
+    python benchmarks/bench_native.py [--rows 3000000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _data import BENCH_DIR, COLUMNS, SIGNATURE_INPUTS, noop_write, table, timed
+from _data import BENCH_DIR, COLUMNS, SIGNATURE_INPUTS, noop_write, table, timed_together
 from pyspark.sql import functions as F
 
 import sparksig as ss
@@ -67,7 +70,7 @@ def _pandera(flat: bool):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=3_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     spark = sss.get_session()
     # Every nested field declared nullable, so every null check really runs (Spark-written
@@ -86,42 +89,37 @@ def main() -> None:
     for kind, names in (("flat", FLAT), ("nested", COLUMNS)):
         df = base.select(*names)
         schema = ss.Schema([SIGNATURE_INPUTS[n] for n in names])
-        scan = timed(f"[{kind}] plain scan (noop write)", lambda df=df: noop_write(df), args.repeat)
-        native = timed(
-            f"[{kind}] validate(full) native",
-            lambda df=df, schema=schema: sss.validate(df, schema),
-            args.repeat,
-        )
-        arrow = timed(
-            f"[{kind}] validate(full) arrow",
-            lambda df=df, schema=schema: sss.validate(df, schema, engine="arrow"),
-            args.repeat,
-        )
-        ratios[f"[{kind}] native / scan"] = (native / scan, "<= 1.5x")
-        ratios[f"[{kind}] arrow / scan"] = (arrow / scan, "reference")
+        actions = {
+            f"[{kind}] plain scan (noop write)": lambda df=df: noop_write(df),
+            f"[{kind}] validate(full) native": lambda df=df, s=schema: sss.validate(df, s),
+            f"[{kind}] validate(full) arrow": lambda df=df, s=schema: sss.validate(
+                df, s, engine="arrow"
+            ),
+        }
         pandera = _pandera(kind == "flat")
         if pandera is not None:
-            took = timed(
-                f"[{kind}] pandera pyspark validate",
-                lambda df=df, p=pandera: p.validate(df).pandera.errors,
-                args.repeat,
+            actions[f"[{kind}] pandera pyspark validate"] = lambda df=df, p=pandera: (
+                p.validate(df).pandera.errors
             )
-            ratios[f"[{kind}] native / pandera"] = (native / took, "< 1 (faster)")
+        took = list(timed_together(actions, args.repeat).values())
+        ratios[f"[{kind}] native / scan"] = (took[1] / took[0], "<= 1.5x")
+        ratios[f"[{kind}] arrow / scan"] = (took[2] / took[0], "reference")
+        if pandera is not None:
+            ratios[f"[{kind}] native / pandera"] = (took[1] / took[3], "< 1 (faster)")
 
     copy_dir = tempfile.mkdtemp(prefix="sparksig-bench-copy-")
     try:
-        copy = timed(
-            "plain Parquet copy",
-            lambda: base.write.mode("overwrite").parquet(os.path.join(copy_dir, "copy")),
+        copy, quarantine = timed_together(
+            {
+                "plain Parquet copy": lambda: base.write.mode("overwrite").parquet(
+                    os.path.join(copy_dir, "copy")
+                ),
+                "write_quarantine (valid + rejected)": lambda: sss.write_quarantine(
+                    base, SIGNATURE_INPUTS, os.path.join(copy_dir, "q"), mode="overwrite"
+                ),
+            },
             args.repeat,
-        )
-        quarantine = timed(
-            "write_quarantine (valid + rejected)",
-            lambda: sss.write_quarantine(
-                base, SIGNATURE_INPUTS, os.path.join(copy_dir, "q"), mode="overwrite"
-            ),
-            args.repeat,
-        )
+        ).values()
         ratios["write_quarantine / copy"] = (quarantine / copy, "<= 2.0x")
     finally:
         shutil.rmtree(copy_dir, ignore_errors=True)
@@ -130,9 +128,6 @@ def main() -> None:
     if not many.exists():
         base.repartition(120).write.parquet(str(many))
     files = spark.read.parquet(str(many))
-    full = timed(
-        "[120 files] validate(full)", lambda: sss.validate(files, SIGNATURE_INPUTS), args.repeat
-    )
     report = {}
 
     def sampled():
@@ -140,7 +135,13 @@ def main() -> None:
             files, SIGNATURE_INPUTS, mode="sampled", sampling="files", fraction=0.01, seed=1
         )
 
-    took = timed("[120 files] validate(sampled, files, 0.01)", sampled, args.repeat)
+    full, took = timed_together(
+        {
+            "[120 files] validate(full)": lambda: sss.validate(files, SIGNATURE_INPUTS),
+            "[120 files] validate(sampled, files, 0.01)": sampled,
+        },
+        args.repeat,
+    ).values()
     print(f"   sample: {report['r'].scope}")
     ratios["files sample / full"] = (took / full, "<= 0.1x")
 
@@ -150,9 +151,6 @@ def main() -> None:
         return frame["a"]
 
     udf = sss.spark_udf(spark, model, signature, result_type="bigint")
-    plain = timed(
-        "spark_udf on clean data", lambda: noop_write(base.withColumn("p", udf())), args.repeat
-    )
 
     def quarantine_score():
         scored, rejected = sss.score(
@@ -161,14 +159,18 @@ def main() -> None:
         noop_write(scored)
         noop_write(rejected)
 
-    scored = timed("score(on_error='quarantine') on clean data", quarantine_score, args.repeat)
-    ratios["score(quarantine) / spark_udf"] = (scored / plain, "<= 1.3x")
-    # The same checks without the exactly-once materialisation: what the checkpoint costs.
-    checked = timed(
-        "score(on_error='raise') on clean data",
-        lambda: noop_write(sss.score(base, model, signature, result_type="bigint")),
+    plain, scored, checked = timed_together(
+        {
+            "spark_udf on clean data": lambda: noop_write(base.withColumn("p", udf())),
+            "score(on_error='quarantine') on clean data": quarantine_score,
+            # the same checks without the exactly-once checkpoint: what the checkpoint costs
+            "score(on_error='raise') on clean data": lambda: noop_write(
+                sss.score(base, model, signature, result_type="bigint")
+            ),
+        },
         args.repeat,
-    )
+    ).values()
+    ratios["score(quarantine) / spark_udf"] = (scored / plain, "<= 1.3x")
     ratios["score(raise) / spark_udf"] = (checked / plain, "the checks alone")
 
     print()
