@@ -308,3 +308,46 @@ def test_struct_fields_differing_only_in_case_are_read_by_position(spark):
     for engine in ("native", "arrow"):
         report = sss.validate(df, schema, engine=engine)
         assert _found(report) == {("out_of_range", "o.a"): 1, ("null_in_required", "o.A[]"): 1}
+
+
+def test_auto_hands_what_sql_cannot_state_to_the_arrow_engine(spark):
+    # Case twins are read by position through a cast, and SQL cannot name a vector type.
+    from pyspark.ml.linalg import Vectors, VectorUDT
+    from pyspark.sql import types as T
+
+    inner = T.StructType(
+        [
+            T.StructField("a", T.LongType()),
+            T.StructField("A", T.LongType()),
+            T.StructField("v", VectorUDT()),
+        ]
+    )
+    df = spark.createDataFrame(
+        [((None, 1, Vectors.dense([1.0])),), ((2, 3, None),)],
+        T.StructType([T.StructField("o", inner)]),
+    )
+    schema = ss.Schema(
+        [
+            ss.ColSpec(
+                ss.Object(
+                    [
+                        ss.Property("a", "long"),
+                        ss.Property("A", "long"),
+                        ss.Property("v", ss.SparkMLVector()),
+                    ]
+                ),
+                "o",
+            )
+        ]
+    )
+    with pytest.raises(ss.UnsupportedTypeError, match="caseSensitive"):
+        sss.validate(df, schema, engine="native")
+    report = sss.validate(df, schema)
+    assert report.engine == "arrow" and "Arrow engine ran" in str(report.notes)
+    assert _found(report) == {("null_in_required", "o.a"): 1, ("null_in_required", "o.v"): 1}
+    valid, rejected = sss.conform(df, schema, on_error="quarantine")
+    assert valid.count() == 0
+    assert sorted(r[0] for r in rejected.select("_sparksig_reasons").collect()) == [
+        ["null_in_required:o.a"],
+        ["null_in_required:o.v"],
+    ]
