@@ -164,6 +164,18 @@ def test_validate_sampled_reports_its_mode(spark, invoke, tables, signature_file
     assert result.exit_code == 1
 
 
+def test_validate_a_sample_that_held_no_rows_is_inconclusive_and_exits_1(
+    spark, invoke, tables, signature_file
+):
+    clean, _ = tables  # clean data: only the empty sample can make this run non-zero
+    result = invoke(
+        "validate", clean, "-s", signature_file, "--mode", "sampled", "--fraction", "1e-9",
+        "--no-progress",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "Inconclusive" in result.stdout and "No violations" not in result.stdout
+
+
 def test_validate_html_report(spark, invoke, tables, signature_file, tmp_path):
     _, dirty = tables
     out = tmp_path / "report.html"
