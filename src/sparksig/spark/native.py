@@ -407,7 +407,7 @@ def summarise(
         if keyed or check.code is not Code.NULL_IN_REQUIRED:
             value = _example_value(check.column)
             if key_struct is not None:
-                value = f"struct({value} AS value, {key_struct} AS keys)"
+                value = f"struct({value} AS `value`, {key_struct} AS `keys`)"
             examples[i] = f"{value} AS __v{i}"
     frame = source.selectExpr(*flags, *examples.values())
     aggs = ["count(1) AS __rows"]
