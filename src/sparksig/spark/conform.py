@@ -25,7 +25,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from sparksig.errors import InvalidArgumentError, UnsupportedTypeError
+from sparksig.errors import InvalidArgumentError
 from sparksig.options import Engine, OnError, choose
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
@@ -167,18 +167,13 @@ def flag_rows(
     if fatal:  # no row can satisfy the schema: every row is rejected, nothing is read twice
         labels = [F.lit(f"{v.code}:{v.column_path}") for v in fatal]
         return df.withColumn(REASONS_COLUMN, F.array(*labels))
-    if engine is not Engine.ARROW:
-        try:
-            compiled = native.compile_checks(
-                binding, strict_nulls=strict_nulls, finite_only=finite_only
-            )
-            return df.select("*", native.reasons_column(compiled).alias(REASONS_COLUMN))
-        except UnsupportedTypeError:
-            if engine is not Engine.AUTO:
-                raise
-            # a check Spark SQL cannot state: the reference engine flags the rows instead
-    checks = arrow_engine.arrow_checks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
-    return arrow_engine.flag(df, checks, REASONS_COLUMN)
+    if engine is Engine.ARROW:
+        checks = arrow_engine.arrow_checks(
+            binding, strict_nulls=strict_nulls, finite_only=finite_only
+        )
+        return arrow_engine.flag(df, checks, REASONS_COLUMN)
+    compiled = native.compile_checks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
+    return df.select("*", native.reasons_column(compiled).alias(REASONS_COLUMN))
 
 
 def valid_rows(

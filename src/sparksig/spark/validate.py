@@ -23,12 +23,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame
 
-from sparksig.errors import (
-    InvalidArgumentError,
-    UnsupportedTypeError,
-    ValidationReport,
-    Violation,
-)
+from sparksig.errors import InvalidArgumentError, ValidationReport, Violation
 from sparksig.kinds import is_streaming_dataframe
 from sparksig.options import Engine, Mode, Sampling, choose
 from sparksig.schema import Schema
@@ -73,10 +68,7 @@ def validate(
             for validation). ``False`` follows MLflow's scoring rule: required means present.
         engine: ``"auto"`` and ``"native"`` run the checks as Spark expressions (one
             aggregation job, no Python worker); ``"arrow"`` runs the reference Arrow engine in
-            Python workers (``mapInArrow``). Same report either way. The one table Spark
-            SQL cannot check (a struct with fields differing only in case, read by
-            position, that holds a Spark ML vector) goes to the Arrow engine under
-            ``"auto"``, with a note; ``"native"`` raises ``UnsupportedTypeError`` for it.
+            Python workers (``mapInArrow``). Same report either way.
         sampling: in sampled mode, ``"rows"`` (a Bernoulli sample: every row is still read)
             or ``"files"`` (a seeded subset of the input files: fewer files are read, a
             clustered sample; only for tables read from files).
@@ -118,16 +110,7 @@ def validate(
             checks=0,
             notes=(_nothing_to_check(binding.findings),),
         )
-    notes = []
-    try:
-        compiled = native.compile_checks(
-            binding, strict_nulls=strict_nulls, finite_only=finite_only
-        )
-    except UnsupportedTypeError as e:  # a check Spark SQL cannot state: the reference runs it
-        if chosen_engine is not Engine.AUTO:
-            raise
-        compiled, chosen_engine = (), Engine.ARROW
-        notes.append(f"the Arrow engine ran, as the native engine cannot check this table: {e}")
+    compiled = native.compile_checks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
     # A file sample is drawn up front (no job): a table that cannot be sampled so is refused
     # whether or not its checks need rows.
     sample = None
@@ -145,6 +128,7 @@ def validate(
             ),
         )
     sample = sample or draw(df, chosen_mode, chosen_sampling, fraction, max_rows, seed)
+    notes = []
     if sample.files_total is not None:
         notes.append(
             f"a clustered sample: {sample.files_read} of {sample.files_total} files read; "
