@@ -308,3 +308,63 @@ def test_struct_fields_differing_only_in_case_are_read_by_position(spark):
     for engine in ("native", "arrow"):
         report = sss.validate(df, schema, engine=engine)
         assert _found(report) == {("out_of_range", "o.a"): 1, ("null_in_required", "o.A[]"): 1}
+
+
+def test_case_twin_fields_beside_a_vector_are_read_by_position(spark):
+    # The positional cast cannot name a vector type in SQL; vectors travel as their text,
+    # which keeps both what a null check and a finiteness check need.
+    from pyspark.ml.linalg import Vectors, VectorUDT
+    from pyspark.sql import types as T
+
+    inner = T.StructType(
+        [
+            T.StructField("A", VectorUDT()),
+            T.StructField("a", T.BooleanType()),
+            T.StructField("v", T.ArrayType(VectorUDT())),
+        ]
+    )
+    df = spark.createDataFrame(
+        [
+            ([((Vectors.dense([1.0]), None, [Vectors.sparse(3, [2], [float("-inf")])]),)],),
+            ([((None, True, [Vectors.dense([2.0]), None]),)],),
+            ([((Vectors.dense([float("nan")]), False, []),)],),
+            ([],),
+        ],
+        T.StructType(
+            [T.StructField("[i]", T.ArrayType(T.StructType([T.StructField("b", inner)])))]
+        ),
+    )
+    vector = ss.SparkMLVector()
+    schema = ss.Schema(
+        [
+            ss.ColSpec(
+                ss.Array(
+                    ss.Object(
+                        [
+                            ss.Property(
+                                "b",
+                                ss.Object(
+                                    [
+                                        ss.Property("A", vector),
+                                        ss.Property("a", "boolean"),
+                                        ss.Property("v", ss.Array(vector)),
+                                    ]
+                                ),
+                            )
+                        ]
+                    )
+                ),
+                "[i]",
+            )
+        ]
+    )
+    expected = {
+        ("null_in_required", "[i][].b.A"): 1,
+        ("null_in_required", "[i][].b.a"): 1,
+        ("null_in_required", "[i][].b.v[]"): 1,
+        ("non_finite", "[i][].b.A[]"): 1,
+        ("non_finite", "[i][].b.v[][]"): 1,
+    }
+    for engine in ("native", "arrow"):
+        report = sss.validate(df, schema, engine=engine, finite_only=True)
+        assert _found(report) == expected, engine
