@@ -12,7 +12,8 @@ validation and quarantine run inside the JVM, in one pass, with no Python worker
 - timestamps and dates outside ``datetime64[ns]`` (:data:`sparksig.rules.DATETIME_NS_RANGE`);
 - NaN and infinities in float fields when ``finite_only``;
 - tensor rows: any null inside, and ``size`` at each fixed dimension;
-- null Spark ML vectors (checked on the vector itself: no ``vector_to_array`` on nulls).
+- null Spark ML vectors, and with ``finite_only`` their values (read from the vector's
+  text: SQL cannot call ``vector_to_array``).
 
 Each :class:`Check` is one ``(code, path)`` with a boolean expression that is true exactly on
 the rows the Arrow engine charges with that violation (never null). Type compatibility is not
