@@ -256,15 +256,23 @@ def _field_access(struct: T.StructType, name: str) -> Callable[[str], str]:
     """SQL of field ``name`` of a struct, even beside a field differing only in case (``a``
     and ``A``, which Spark's case-insensitive resolution calls ambiguous): such a struct is
     read by position, through a cast to positional field names."""
-    names = struct.fieldNames()
-    if sum(n.casefold() == name.casefold() for n in names) == 1:
+    index = _twin_index(struct, name)
+    if index is None:
         return lambda e: f"({e}).{quote(name)}"
     positional = (
         "STRUCT<"
         + ", ".join(f"`_{i}`: {_sql_type(f.dataType)}" for i, f in enumerate(struct.fields))
         + ">"
     )
-    return lambda e: f"CAST(({e}) AS {positional}).`_{names.index(name)}`"
+    return lambda e: f"CAST(({e}) AS {positional}).`_{index}`"
+
+
+def _twin_index(struct: T.StructType, name: str) -> int | None:
+    """The position of field ``name`` when another field differs from it only in case."""
+    names = struct.fieldNames()
+    if sum(n.casefold() == name.casefold() for n in names) == 1:
+        return None
+    return names.index(name)
 
 
 def _sql_type(t: T.DataType) -> str:
@@ -285,13 +293,13 @@ def _sql_type(t: T.DataType) -> str:
 def field_of(e: Column, struct: T.StructType, name: str) -> Column:
     """Field ``name`` of the struct ``e`` as a ``Column`` (case twins read by position, as
     :func:`_field_access` does in SQL)."""
-    names = struct.fieldNames()
-    if sum(n.casefold() == name.casefold() for n in names) == 1:
+    index = _twin_index(struct, name)
+    if index is None:
         return e.getField(name)
     positional = T.StructType(
         [T.StructField(f"_{i}", f.dataType, True) for i, f in enumerate(struct.fields)]
     )
-    return e.cast(positional).getField(f"_{names.index(name)}")
+    return e.cast(positional).getField(f"_{index}")
 
 
 def _values(
