@@ -16,12 +16,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from sparksig.errors import SchemaDefinitionError, SerializationError
 from sparksig.params import convert_param_value
-from sparksig.types import DataType, Object, SpecType, as_type, type_from_dict
+from sparksig.types import (
+    DataType,
+    Object,
+    SpecType,
+    as_type,
+    describe_duplicates,
+    duplicates,
+    type_from_dict,
+)
 
 __all__ = ["ColSpec", "ParamSchema", "ParamSpec", "Schema", "TensorSpec"]
 
@@ -198,9 +206,12 @@ class Schema:
     MLflow's construction rules apply: the list is not empty; names are all given or all
     absent; an unnamed column cannot be optional; there is at most one unnamed tensor. Names
     must also be unique (MLflow does not check; duplicates make enforcement ambiguous).
+
+    Construction is linear in the number of specs, and looking a spec up by name is O(1).
     """
 
     inputs: tuple[Spec, ...]
+    _by_name: dict[str | int, Spec] = field(compare=False, repr=False)
 
     def __init__(self, inputs: Iterable[Spec]) -> None:
         specs = tuple(inputs)
@@ -228,11 +239,12 @@ class Schema:
                 raise SchemaDefinitionError(
                     "Unnamed columns cannot be optional; name the columns or make them required"
                 )
-        names = [s.name for s in specs if s.name is not None]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise SchemaDefinitionError(f"Schema has duplicate names: {dupes}")
+        by_name = {s.name: s for s in specs if s.name is not None}
+        if len(by_name) < sum(named):
+            dupes = duplicates(s.name for s in specs if s.name is not None)
+            raise SchemaDefinitionError(f"Schema has duplicate names: {describe_duplicates(dupes)}")
         object.__setattr__(self, "inputs", specs)
+        object.__setattr__(self, "_by_name", by_name)
 
     def __len__(self) -> int:
         return len(self.inputs)
@@ -242,10 +254,7 @@ class Schema:
 
     def __getitem__(self, key: int | str) -> Spec:
         if isinstance(key, str):
-            for s in self.inputs:
-                if s.name == key:
-                    return s
-            raise KeyError(key)
+            return self._by_name[key]
         return self.inputs[key]
 
     def is_tensor_spec(self) -> bool:
@@ -323,6 +332,11 @@ def _load_json(value: Any, what: str) -> Any:
             return json.loads(value)
         except json.JSONDecodeError as e:
             raise SerializationError(f"not valid JSON ({e.msg} at char {e.pos})", what) from None
+        except RecursionError:
+            raise SerializationError(
+                "the JSON is nested too deeply to read (hundreds of levels); is it a signature?",
+                what,
+            ) from None
     return value
 
 
@@ -406,17 +420,21 @@ class ParamSchema:
     """The inference params a model accepts, with their defaults."""
 
     params: tuple[ParamSpec, ...]
+    _by_name: dict[str, ParamSpec] = field(compare=False, repr=False)
 
     def __init__(self, params: Iterable[ParamSpec]) -> None:
         specs = tuple(params)
         for p in specs:
             if not isinstance(p, ParamSpec):
                 raise SchemaDefinitionError(f"ParamSchema entries must be ParamSpec, got {p!r}")
-        names = [p.name for p in specs]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise SchemaDefinitionError(f"ParamSchema has duplicate names: {dupes}")
+        by_name = {p.name: p for p in specs}
+        if len(by_name) < len(specs):
+            dupes = duplicates(p.name for p in specs)
+            raise SchemaDefinitionError(
+                f"ParamSchema has duplicate names: {describe_duplicates(dupes)}"
+            )
         object.__setattr__(self, "params", specs)
+        object.__setattr__(self, "_by_name", by_name)
 
     def __len__(self) -> int:
         return len(self.params)
@@ -425,10 +443,7 @@ class ParamSchema:
         return iter(self.params)
 
     def __getitem__(self, name: str) -> ParamSpec:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
+        return self._by_name[name]
 
     def to_dict(self) -> list[dict[str, Any]]:
         return [p.to_dict() for p in self.params]

@@ -5,6 +5,12 @@ so on). One registry, :data:`_NESTED`, maps each JSON tag to its class; :func:`t
 is the single parser every ``from_json`` goes through, and it names the offending path in
 each error.
 
+Building and parsing are linear in the size of a type (an ``Object`` sorts its properties:
+n log n), and so are ``to_dict``, ``repr``, ``==`` and ``hash``. Nesting is limited to
+:data:`MAX_DEPTH` levels, checked in O(1) per level as a type is built: each nested type keeps
+its depth, so a type too deep to walk without hitting Python's recursion limit is refused when
+it is made, naming the limit and the path, instead of raising ``RecursionError`` later.
+
 This module imports neither numpy, pandas nor pyspark.
 
 Examples:
@@ -16,8 +22,9 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Union
 
@@ -28,6 +35,7 @@ __all__ = [
     "Array",
     "DataType",
     "Map",
+    "MAX_DEPTH",
     "NUMPY_NAMES",
     "NestedType",
     "Object",
@@ -35,8 +43,46 @@ __all__ = [
     "SparkMLVector",
     "SpecType",
     "as_type",
+    "depth_of",
+    "duplicates",
     "type_from_dict",
 ]
+
+#: How deep a type may nest (arrays of objects of maps...): a scalar is depth 0, ``Array("long")``
+#: depth 1. Real signatures stay far below. Every walk over a type (``to_dict``, ``repr``, ``==``,
+#: the Spark mapping, both engines) recurses once per level, a few frames each, so 64 levels stay
+#: well inside Python's default recursion limit of 1000; deeper types are refused when they are
+#: built (:class:`~sparksig.errors.SchemaDefinitionError`) or parsed
+#: (:class:`~sparksig.errors.SerializationError`), naming the limit and the path.
+MAX_DEPTH = 64
+
+
+def duplicates(names: Iterable[Hashable]) -> list[Any]:
+    """The names that occur more than once, in order of their first repeat (one pass).
+
+    Examples:
+        >>> duplicates(["a", "b", "a", "c", "b", "a"])
+        ['a', 'b']
+    """
+    seen: set[Hashable] = set()
+    repeated: dict[Hashable, None] = {}
+    for name in names:
+        if name in seen:
+            repeated[name] = None
+        else:
+            seen.add(name)
+    return list(repeated)
+
+
+def describe_duplicates(names: list[Any], limit: int = 10) -> str:
+    """``['a', 'b']``, or the first ``limit`` of them and how many more (messages stay short)."""
+    try:
+        shown = sorted(names)
+    except TypeError:  # integer labels next to strings
+        shown = sorted(names, key=repr)
+    if len(shown) <= limit:
+        return repr(shown)
+    return f"{shown[:limit]!r} and {len(shown) - limit} more"
 
 
 class DataType(Enum):
@@ -84,6 +130,9 @@ class DataType(Enum):
         }[self]
 
 
+# Enum.__members__ builds a new mapping proxy on every access; parsing asks once per column.
+_SCALARS: dict[str, DataType] = {t.name: t for t in DataType}
+
 #: numpy dtype name of each scalar type (MLflow's ``DataType.to_numpy``).
 NUMPY_NAMES: dict[DataType, str] = {
     DataType.boolean: "bool",
@@ -124,9 +173,12 @@ class Array:
     """A list of values of one type: ``Array("long")``, ``Array(Array("double"))``."""
 
     dtype: SpecType
+    _depth: int = field(compare=False, repr=False)
 
     def __init__(self, dtype: SpecType | str) -> None:
-        object.__setattr__(self, "dtype", as_type(dtype, "items"))
+        item = as_type(dtype, "items")
+        object.__setattr__(self, "dtype", item)
+        object.__setattr__(self, "_depth", _level_above(self, depth_of(item)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "array", "items": self.dtype.to_dict()}
@@ -167,21 +219,26 @@ class Object:
     """A record with a closed set of named properties, kept sorted by name (as MLflow does)."""
 
     properties: tuple[Property, ...]
+    _depth: int = field(compare=False, repr=False)
 
     def __init__(self, properties: Iterable[Property]) -> None:
         props = tuple(properties)
         if not props:
             raise SchemaDefinitionError("Object needs at least one property")
+        deepest = 0
         for p in props:
             if not isinstance(p, Property):
                 raise SchemaDefinitionError(
                     f"Object properties must be Property instances, got {p!r}"
                 )
-        names = [p.name for p in props]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+            deepest = max(deepest, depth_of(p.dtype))
+        dupes = duplicates(p.name for p in props)
         if dupes:
-            raise SchemaDefinitionError(f"Object has duplicate properties: {dupes}")
-        object.__setattr__(self, "properties", tuple(sorted(props, key=lambda p: p.name)))
+            raise SchemaDefinitionError(
+                f"Object has duplicate properties: {describe_duplicates(dupes)}"
+            )
+        object.__setattr__(self, "properties", tuple(sorted(props, key=_property_name)))
+        object.__setattr__(self, "_depth", _level_above(self, deepest))
 
     def to_dict(self) -> dict[str, Any]:
         properties: dict[str, Any] = {}
@@ -190,9 +247,10 @@ class Object:
         return {"type": "object", "properties": properties}
 
     def property(self, name: str) -> Property:
-        for p in self.properties:
-            if p.name == name:
-                return p
+        """The property called ``name`` (a binary search: properties are sorted by name)."""
+        i = bisect_left(self.properties, name, key=_property_name)
+        if i < len(self.properties) and self.properties[i].name == name:
+            return self.properties[i]
         raise KeyError(name)
 
     def __repr__(self) -> str:
@@ -204,15 +262,66 @@ class Map:
     """A mapping from string keys to values of one type: ``Map("double")``."""
 
     value_type: SpecType
+    _depth: int = field(compare=False, repr=False)
 
     def __init__(self, value_type: SpecType | str) -> None:
-        object.__setattr__(self, "value_type", as_type(value_type, "values"))
+        values = as_type(value_type, "values")
+        object.__setattr__(self, "value_type", values)
+        object.__setattr__(self, "_depth", _level_above(self, depth_of(values)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "map", "values": self.value_type.to_dict()}
 
     def __repr__(self) -> str:
         return f"Map(str -> {self.value_type!r})"
+
+
+def _property_name(p: Property) -> str:
+    return p.name
+
+
+def depth_of(dtype: Any) -> int:
+    """How many levels of arrays, objects and maps ``dtype`` nests (a scalar: 0). O(1).
+
+    Examples:
+        >>> depth_of(Array(Map("long")))
+        2
+    """
+    return dtype._depth if isinstance(dtype, (Array, Object, Map)) else 0
+
+
+def _level_above(made: Array | Object | Map, below: int) -> int:
+    """The depth of a type whose deepest child has depth ``below``; refused past the limit."""
+    depth = below + 1
+    if depth > MAX_DEPTH:
+        raise SchemaDefinitionError(
+            f"{type(made).__name__} would nest {depth} levels deep (along "
+            f"{_shorten(_deepest_path(made))}); sparksig allows at most {MAX_DEPTH} levels "
+            "(sparksig.types.MAX_DEPTH), far more than real signatures need"
+        )
+    return depth
+
+
+def _deepest_path(made: Array | Object | Map) -> str:
+    """The JSON path to the deepest leaf of a type being built (walked only for the error)."""
+    steps = []
+    node: Any = made
+    while isinstance(node, (Array, Object, Map)):
+        if isinstance(node, Array):
+            steps.append("items")
+            node = node.dtype
+        elif isinstance(node, Map):
+            steps.append("values")
+            node = node.value_type
+        else:
+            p = max(node.properties, key=lambda p: depth_of(p.dtype))
+            steps.append(f"properties.{p.name}")
+            node = p.dtype
+    return ".".join(steps)
+
+
+def _shorten(path: str) -> str:
+    return path if len(path) <= 80 else path[:40] + " ... " + path[-35:]
 
 
 NestedType = Union[Array, Object, Map, AnyType, SparkMLVector]
@@ -225,8 +334,9 @@ def as_type(value: Any, path: str = "") -> SpecType:
     if isinstance(value, _SPEC_CLASSES):
         return value
     if isinstance(value, str):
-        if value in DataType.__members__:
-            return DataType[value]
+        scalar = _SCALARS.get(value)
+        if scalar is not None:
+            return scalar
         if value == "any":
             return AnyType()
         if value == "sparkml_vector":
@@ -237,11 +347,6 @@ def as_type(value: Any, path: str = "") -> SpecType:
         f"Unsupported type {value!r}{where}: use one of {names}, "
         "or Array(...), Object([...]), Map(...)"
     )
-
-
-#: How deep a type may nest (arrays of objects of maps...). Real signatures stay far below;
-#: the limit turns a hostile document into a clear error instead of a RecursionError.
-MAX_DEPTH = 64
 
 
 def _parse_array(d: dict[str, Any], path: str, depth: int) -> Array:
@@ -283,17 +388,18 @@ def type_from_dict(d: Any, path: str = "", depth: int = 0) -> SpecType:
     Types nested deeper than :data:`MAX_DEPTH` are refused (a ``SerializationError``).
     """
     if depth > MAX_DEPTH:
-        shown = path if len(path) <= 80 else path[:40] + " ... " + path[-35:]
         raise SerializationError(
-            f"the type nests more than {MAX_DEPTH} levels deep; sparksig refuses such "
-            "signatures (check the file: real signatures nest a few levels)",
-            shown,
+            f"the type nests more than {MAX_DEPTH} levels deep (sparksig.types.MAX_DEPTH); "
+            "sparksig refuses such signatures (check the file: real signatures nest a few "
+            "levels)",
+            _shorten(path),
         )
     if not isinstance(d, dict):
         raise SerializationError(f"expected a JSON object describing a type, got {d!r}", path)
     tag = _field(d, "type", str, path)
-    if tag in DataType.__members__:
-        return DataType[tag]
+    scalar = _SCALARS.get(tag)
+    if scalar is not None:
+        return scalar
     parser = _NESTED.get(tag)
     if parser is None:
         known = ", ".join([*DataType.__members__, *_NESTED])

@@ -32,7 +32,16 @@ from pyspark.sql import types as T
 
 from sparksig.errors import SchemaDefinitionError, UnsupportedTypeError
 from sparksig.schema import ColSpec, Schema, TensorSpec
-from sparksig.types import AnyType, Array, DataType, Map, Object, Property, SparkMLVector
+from sparksig.types import (
+    AnyType,
+    Array,
+    DataType,
+    Map,
+    Object,
+    Property,
+    SparkMLVector,
+    duplicates,
+)
 
 __all__ = [
     "column_name",
@@ -170,8 +179,7 @@ def from_spark_type(spark_type: T.DataType, path: str = "") -> Any:
             raise UnsupportedTypeError(
                 "an empty struct has no signature counterpart (an Object needs a property)", path
             )
-        names = [f.name for f in spark_type.fields]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = sorted(duplicates(f.name for f in spark_type.fields))
         if dupes:
             raise UnsupportedTypeError(f"struct has duplicate fields {dupes}; rename them", path)
         return Object(
