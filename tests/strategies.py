@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from sparksig import (
@@ -18,6 +19,16 @@ from sparksig import (
     SparkMLVector,
     TensorSpec,
 )
+
+# Example counts follow the Hypothesis profile (tests/conftest.py registers dev, ci and deep):
+# a test states its count for ci, and the other profiles scale it (dev a tenth, deep ten times).
+CI_EXAMPLES = 100
+
+
+def examples(ci: int) -> int:
+    """``ci`` examples under the ``ci`` profile, scaled to the profile loaded for this run."""
+    return max(1, round(ci * settings().max_examples / CI_EXAMPLES))
+
 
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=8)
 scalars = st.sampled_from(list(DataType))

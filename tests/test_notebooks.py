@@ -6,11 +6,11 @@ shows the wrong thing fails too. Outputs are stripped in git; this test checks t
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests import spawn
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -20,21 +20,13 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 def execute(name: str, tmp_path: Path):
     book = nbformat.read(NOTEBOOKS / name, as_version=4)
-    env_before = os.environ.get("PYSPARK_PYTHON")
-    os.environ["PYSPARK_PYTHON"] = sys.executable  # the kernel inherits it
-    try:
-        client = nbclient.NotebookClient(
-            book,
-            timeout=900,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(tmp_path)}},
-        )
-        client.execute()
-    finally:
-        if env_before is None:
-            os.environ.pop("PYSPARK_PYTHON", None)
-        else:
-            os.environ["PYSPARK_PYTHON"] = env_before
+    client = nbclient.NotebookClient(
+        book,
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute(env=spawn.spark_env())  # the kernel's environment
     return book
 
 
@@ -46,7 +38,8 @@ def test_outputs_are_stripped_in_git(name):
             assert cell.outputs == [] and cell.execution_count is None, name
 
 
-def test_signature_playground_runs(tmp_path):
+@pytest.mark.timeout(900)
+def test_signature_playground_runs(tmp_path, spawn):
     book = execute("signature_playground.ipynb", tmp_path)
     text = "".join(
         out.get("text", "")
@@ -58,8 +51,8 @@ def test_signature_playground_runs(tmp_path):
     assert "BREAKING inputs.country" in text
 
 
-@pytest.mark.spark
-def test_spark_batch_scoring_runs(tmp_path):
+@pytest.mark.timeout(900)
+def test_spark_batch_scoring_runs(tmp_path, spawn_spark):
     book = execute("spark_batch_scoring.ipynb", tmp_path)
     outputs = [out for cell in book.cells if cell.cell_type == "code" for out in cell.outputs]
     text = "".join(out.get("text", "") for out in outputs)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +22,7 @@ from hypothesis import strategies as st
 
 from sparksig.cli.app import cli
 from tests.cli.conftest import SIGNATURE
+from tests.strategies import examples
 
 
 def _parquet() -> bytes:
@@ -85,9 +85,8 @@ def _assert_clean_exit(result, path):
         assert lines and lines[-1].startswith("Error: "), result.stderr
 
 
-@pytest.mark.spark
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -175,7 +174,7 @@ signature_texts = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=signature_texts, as_yaml=st.booleans())
 def test_random_and_corrupted_signature_files(text, as_yaml):
     runner = CliRunner()

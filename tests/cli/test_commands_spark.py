@@ -16,8 +16,6 @@ import pytest
 from sparksig import ColSpec, ModelSignature, Object, Property, Schema
 from sparksig.cli.inputs import load_signature
 
-pytestmark = pytest.mark.spark
-
 ADDR = pa.struct([pa.field("city", pa.string()), pa.field("zip", pa.string())])
 SCHEMA = pa.schema(
     [

@@ -35,7 +35,6 @@ def test_overwrite_refuses_an_output_name_the_demo_did_not_write(invoke, tmp_pat
     assert kept.read_text() == "user data"
 
 
-@pytest.mark.spark
 def test_overwrite_replaces_the_demo_outputs_and_keeps_other_files(spark, invoke, tmp_path):
     out = tmp_path / "demo"
     first = invoke("demo", "--out", out, "--no-progress")

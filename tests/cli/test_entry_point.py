@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 from sparksig import ColSpec, ModelSignature, Schema
 from sparksig.cli.inputs import load_signature, write_signature
+from tests import spawn
 
 
 def _script() -> list[str]:
@@ -26,15 +25,8 @@ def _script() -> list[str]:
 
 
 def run(*args, timeout=600, cwd=None):
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "COLUMNS": "160"}
-    return subprocess.run(
-        [*_script(), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=cwd,
-        env=env,
-    )
+    env = spawn.spark_env(COLUMNS="160")
+    return spawn.run([*_script(), *map(str, args)], timeout=timeout, cwd=cwd, env=env)
 
 
 def test_help_lists_commands_and_exit_codes():
@@ -48,9 +40,7 @@ def test_loading_the_command_group_does_not_import_spark_or_pandas():
         "import sys, sparksig.cli.app; "
         "print(sorted(m for m in ('pyspark', 'pandas', 'pyarrow') if m in sys.modules))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
+    result = spawn.python("-c", code, timeout=60, check=True)
     assert result.stdout.strip() == "[]"
 
 
@@ -75,8 +65,7 @@ def test_diff_exit_codes(tmp_path):
     assert run("diff", new, old, timeout=60).returncode == 0  # removing an input is compatible
 
 
-@pytest.mark.spark
-def test_demo_runs_the_main_job_on_sample_data(tmp_path):
+def test_demo_runs_the_main_job_on_sample_data(tmp_path, spawn_spark):
     """The README quickstart command: generate data, infer, validate, report, quarantine."""
     out = tmp_path / "demo"
     result = run("demo", "--out", out, cwd=tmp_path)
@@ -107,9 +96,7 @@ JVM_NOISE = (
 )
 
 
-@pytest.mark.spark
-@pytest.mark.slow
-def test_unreadable_input_is_one_line_without_jvm_noise_and_verbose_shows_it(tmp_path):
+def test_unreadable_input_is_one_line_without_jvm_noise_and_verbose_shows_it(tmp_path, spawn_spark):
     """A real process: nothing but the error line on stderr; --verbose shows Spark's output."""
     garbage = tmp_path / "garbage.parquet"
     garbage.write_bytes(b"PAR1" + bytes(range(256)) * 4)
@@ -128,10 +115,5 @@ def test_unreadable_input_is_one_line_without_jvm_noise_and_verbose_shows_it(tmp
 
 
 def test_python_dash_m_runs_the_same_command_line():
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-m", "sparksig", "--version"], capture_output=True, text=True
-    )
+    done = spawn.python("-m", "sparksig", "--version", timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "sparksig, version 0.1.0"

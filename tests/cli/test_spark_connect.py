@@ -10,16 +10,11 @@ and must step aside instead of failing.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 SCRIPT = textwrap.dedent(
     """
@@ -82,7 +77,7 @@ def _port_taken(port: int = 15002) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_commands_run_on_a_local_spark_connect_server(tmp_path):
+def test_commands_run_on_a_local_spark_connect_server(tmp_path, spawn_spark):
     missing = _connect_client_missing()
     if missing:
         pytest.skip(missing)
@@ -101,16 +96,7 @@ def test_commands_run_on_a_local_spark_connect_server(tmp_path):
     models.save_model(tmp_path / "model", lambda df: df["amount"] * 10, signature=signature)
     script = tmp_path / "connect_cli.py"
     script.write_text(SCRIPT)
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
-    env.pop("SPARK_REMOTE", None)
-    done = subprocess.run(
-        [sys.executable, str(script), str(tmp_path), "local[2]"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        cwd=tmp_path,
-    )
+    done = spawn_spark.python(script, tmp_path, "local[2]", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout.strip().splitlines()[-1])
     assert results["session"] == "pyspark.sql.connect.session"

@@ -15,8 +15,6 @@ import pytest
 
 from sparksig import ColSpec, ModelSignature, Schema
 
-pytestmark = pytest.mark.spark
-
 
 def _parquet_bytes() -> bytes:
     sink = pa.BufferOutputStream()

@@ -7,12 +7,13 @@ another kind in the same process would be reused by ``getOrCreate``.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import spawn
+
+ROOT = spawn.ROOT
 
 
 def run_tier(tier: Path, env: dict[str, str], timeout: int = 900) -> str:
@@ -26,7 +27,7 @@ def run_tier(tier: Path, env: dict[str, str], timeout: int = 900) -> str:
         *("-o", "python_files=tier_*.py", "-p", "no:cacheprovider", "-q", "-rfEsxX"),
     ]
     started = time.perf_counter()
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    done = spawn.run(args, cwd=ROOT, env=env, timeout=timeout)
     took = time.perf_counter() - started
     output = f"{done.stdout}\n{done.stderr}"
     lines = done.stdout.strip().splitlines()

@@ -6,29 +6,20 @@ driver, as on a real cluster. It cannot share this process: the suite's ``local[
 would be reused by ``getOrCreate``. So this test runs the tier's tests (``tier/tier_*.py``)
 in a separate pytest process and fails with its output when any of them fails.
 
-Slow (two to three minutes on two busy cores, mostly JVM start-up): ``-m "not slow"`` skips it.
+Slow (two to three minutes on two busy cores, mostly JVM start-up): only ``--runslow`` runs it.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cluster.subprocess_tier import ROOT, run_tier
-
-pytestmark = pytest.mark.slow
+from tests.cluster.subprocess_tier import run_tier
 
 
-def test_cluster_tier():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_", "PYSPARK_"))}
-    env.update(
-        SPARK_LOCAL_IP="127.0.0.1",
-        PYSPARK_PYTHON=sys.executable,
-        PYSPARK_DRIVER_PYTHON=sys.executable,
-        # The executors import this package's modules (the tier's model and helpers).
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    )
+@pytest.mark.timeout(1200)  # run_tier gives the tier 900 s
+def test_cluster_tier(spawn_spark):
+    # The executors import this package's modules (the tier's model and helpers).
+    env = spawn_spark.with_checkout_on_path(spawn_spark.spark_env(clean=True))
     run_tier(Path(__file__).parent / "tier", env)

@@ -5,28 +5,20 @@ session cannot share a process with the suite's classic ``local[*]`` session. Ne
 ``connect`` extra (``pyspark[connect]``: grpcio, grpcio-status, googleapis-common-protos,
 zstandard), which the ``dev`` extra includes.
 
-Slow (about a minute, mostly the server's start-up): ``-m "not slow"`` skips it.
+Slow (about a minute, mostly the server's start-up): only ``--runslow`` runs it.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cluster.subprocess_tier import ROOT, run_tier
-
-pytestmark = pytest.mark.slow
+from tests.cluster.subprocess_tier import run_tier
 
 
-def test_connect_tier():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_", "PYSPARK_"))}
-    env.update(
-        PYSPARK_PYTHON=sys.executable,
-        PYSPARK_DRIVER_PYTHON=sys.executable,
-        # The server's Python workers import the tier's model from this package.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    )
+@pytest.mark.timeout(1200)  # run_tier gives the tier 900 s
+def test_connect_tier(spawn_spark):
+    # The server's Python workers import the tier's model from this package.
+    env = spawn_spark.with_checkout_on_path(spawn_spark.spark_env(clean=True))
     run_tier(Path(__file__).parent / "tier", env)

@@ -1,5 +1,4 @@
 import pytest
 
-pytestmark = pytest.mark.mlflow
-
+# The tests here are marked mlflow by the folder they are in (tests/conftest.py).
 mlflow = pytest.importorskip("mlflow", reason="differential tests need mlflow-skinny (dev extra)")

@@ -12,7 +12,7 @@ from mlflow.models.signature import ModelSignature as MlflowSignature
 from mlflow.types import schema as ms
 
 import sparksig as ss
-from tests.strategies import column_schemas, param_schemas, tensor_schemas, types
+from tests.strategies import column_schemas, examples, param_schemas, tensor_schemas, types
 
 
 def _mlflow_type(t):
@@ -114,7 +114,7 @@ def _no_nested_vector(t, top: bool = True) -> bool:
 mlflow_readable = column_schemas(types.filter(_no_nested_vector)) | tensor_schemas()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(mlflow_readable)
 def test_random_schemas_round_trip_through_mlflow(schema):
     text = schema.to_json()
@@ -122,7 +122,7 @@ def test_random_schemas_round_trip_through_mlflow(schema):
     assert _mlflow_schema(schema).to_json() == text
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(param_schemas())
 def test_random_params_round_trip_through_mlflow(params):
     text = params.to_json()

@@ -30,8 +30,6 @@ from sklearn.linear_model import LogisticRegression
 from sparksig import spark as sss
 from sparksig.cli.app import cli
 
-pytestmark = pytest.mark.spark
-
 FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 
 

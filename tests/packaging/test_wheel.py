@@ -6,7 +6,7 @@ The wheel must carry the Spark defaults and the log4j configuration of the top-l
 environment (sharing this interpreter's site-packages for pyspark and friends, but not the
 editable sparksig of the checkout) from a temporary folder.
 
-One slow test (a wheel build and two Spark start-ups, about a minute); ``-m "not slow"`` skips it.
+Slow (a wheel build and two Spark start-ups, about a minute): only ``--runslow`` runs it.
 """
 
 from __future__ import annotations
@@ -23,9 +23,12 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from tests import spawn
 
-ROOT = Path(__file__).resolve().parents[2]
+# A wheel build, a venv and two Spark start-ups: the first test's setup builds the wheel.
+pytestmark = pytest.mark.timeout(900)
+
+ROOT = spawn.ROOT
 
 # Runs inside the venv: where sparksig was imported from, which defaults get_session() applied,
 # the heap the driver JVM really got, and where an executor's Python imports sparksig from.
@@ -53,12 +56,11 @@ print(json.dumps({
 def _source_files() -> list[str]:
     """The checkout's files as git sees them (tracked or new, not ignored): no build output,
     caches or virtual environments, so the wheel is built from what a clean clone holds."""
-    listed = subprocess.run(
+    listed = spawn.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
-        capture_output=True,
         check=True,
-    ).stdout.decode()
+    ).stdout
     return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
 
 
@@ -77,14 +79,14 @@ def _run(
     label: str, args: list[str], cwd: Path, env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
     started = time.perf_counter()
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    done = spawn.run(args, cwd=cwd, env=env, timeout=600)
     print(f"{label}: {time.perf_counter() - started:.1f} s")
     assert done.returncode == 0, f"{label} failed: {args}\n{done.stdout}\n{done.stderr}"
     return done
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
+def installed(tmp_path_factory, spawn_spark) -> Path:
     """A venv outside the repository with the wheel of this tree installed; its bin/."""
     work = tmp_path_factory.mktemp("wheel")
     source = work / "source"

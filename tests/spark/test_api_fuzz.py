@@ -15,7 +15,7 @@ from pyspark.sql import types as T
 
 from sparksig import ColSpec, Schema, SparksigError
 from sparksig import spark as sss
-from tests.strategies import spark_round_trip_types
+from tests.strategies import examples, spark_round_trip_types
 
 ODD = ["a", "b", "c.d", "e f", "g`h", "ü", "名", "x;y", "k:v", "ID"]
 SPARK_TYPES = {
@@ -64,7 +64,7 @@ def signatures(draw, table_names):
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

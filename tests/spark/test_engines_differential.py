@@ -12,9 +12,9 @@ signature and a table that plants nulls at every depth, NaN and infinities, time
 - each engine's ``conform`` rejects, per ``code:path``, exactly the rows its ``validate`` counts.
 
 Each example costs a handful of small Spark jobs (about 1-3 s on a shared 2-core machine), so
-the default number of examples keeps the file within a few minutes;
-``SPARKSIG_DIFFERENTIAL_EXAMPLES=1000`` runs more column-schema examples (and a third as many
-tensor ones) for a deeper search.
+the ``ci`` profile's 70 column-schema examples (and a third as many tensor ones) keep the file
+within a few minutes; ``--hypothesis-profile deep`` runs ten times as many for a deeper search,
+and ``dev`` (the default) a tenth.
 
 Minimal examples of past disagreements are plain tests at the end.
 """
@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from collections import Counter
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pyspark.ml.linalg import Vectors, VectorUDT
@@ -37,13 +35,12 @@ from pyspark.sql import types as T
 import sparksig as ss
 from sparksig import spark as sss
 from tests.spark.engine_strategies import ROW_ID, Case, cases, column_schemas, tensor_schemas
-
-pytestmark = pytest.mark.spark
+from tests.strategies import examples
 
 ENGINES = ("native", "arrow")
 REASONS = sss.REASONS_COLUMN
 
-EXAMPLES = int(os.environ.get("SPARKSIG_DIFFERENTIAL_EXAMPLES", "70"))
+EXAMPLES = examples(70)
 SETTINGS = settings(
     deadline=None,
     derandomize=True,

@@ -128,18 +128,17 @@ print(r.valid_rows, r.rejected_rows)
 """
 
 
-def test_killing_the_writer_mid_write_keeps_the_previous_pair(spark, tmp_path):
+def test_killing_the_writer_mid_write_keeps_the_previous_pair(spark, tmp_path, spawn_spark):
     out = tmp_path / "q"
     previous = sss.write_quarantine(
         spark.range(7).select("id", F.lit(1.0).alias("x")), SCHEMA, str(out)
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(out), "3000000"],
+    env = spawn_spark.spark_env(PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    proc = spawn_spark.popen(
+        [sys.executable, "-c", _WRITER, out, "3000000"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,
     )
     try:
         # Kill it once the new valid half is complete but before the pair is swapped in.
@@ -152,8 +151,7 @@ def test_killing_the_writer_mid_write_keeps_the_previous_pair(spark, tmp_path):
             time.sleep(0.05)
         proc.wait(timeout=60)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+        spawn_spark.stop(proc, signal.SIGKILL)
     assert staged, "the writer finished before it could be killed mid-write; raise its row count"
     # The previous pair is intact and readable, whole.
     assert spark.read.parquet(str(out / "valid")).count() == previous.valid_rows == 7

@@ -325,6 +325,7 @@ def _mlflow_inputs(df) -> str:
         logging.disable(logging.NOTSET)
 
 
+@pytest.mark.mlflow  # through _mlflow_inputs
 def test_same_json_as_mlflow_when_nullability_matches_the_data(spark) -> None:
     df = spark.createDataFrame(
         [
@@ -342,6 +343,7 @@ def test_same_json_as_mlflow_when_nullability_matches_the_data(spark) -> None:
     assert ours == _mlflow_inputs(df)
 
 
+@pytest.mark.mlflow  # through _mlflow_inputs
 def test_map_and_never_null_columns_differ_from_mlflow_deliberately(spark) -> None:
     df = spark.createDataFrame([({"a": 1.0},), ({"b": 2.0},)], "m map<string,double>")
     ours = infer_schema(df, mode="full").to_json()
@@ -360,6 +362,7 @@ def test_any_for_variants(spark) -> None:
     assert infer_schema(df, mode="full").inputs[0].type == AnyType()
 
 
+@pytest.mark.mlflow  # through _mlflow_inputs
 def test_vectors_match_mlflow(spark) -> None:
     from pyspark.ml.feature import VectorAssembler
 

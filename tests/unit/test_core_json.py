@@ -22,7 +22,7 @@ from sparksig import (
     SparksigError,
     TensorSpec,
 )
-from tests.strategies import param_schemas, schemas
+from tests.strategies import examples, param_schemas, schemas
 
 
 def test_column_json_is_mlflows_text():
@@ -136,19 +136,19 @@ def test_errors_are_sparksig_errors_not_key_errors():
             Schema.from_json(doc)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(schemas)
 def test_schema_json_round_trip(schema):
     assert Schema.from_json(schema.to_json()) == schema
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(param_schemas())
 def test_param_schema_json_round_trip(params):
     assert ParamSchema.from_json(params.to_json()) == params
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(schemas, param_schemas())
 def test_signature_dict_round_trip(schema, params):
     sig = ModelSignature(schema, schema, params)

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import decimal
 import logging
-import os
 import warnings
 
 import numpy as np
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 
 from sparksig import SparksigError
 from sparksig.enforce.plan import BatchCheck, compile_plan
-from tests.strategies import column_schemas, names, tensor_schemas
+from tests.strategies import column_schemas, examples, names, tensor_schemas
 
 logging.getLogger("sparksig.enforce").setLevel(logging.ERROR)
 
@@ -97,7 +96,7 @@ def _run(plan, df: pd.DataFrame) -> None:
 
 
 @settings(
-    max_examples=int(os.environ.get("SPARKSIG_HYPOTHESIS_EXAMPLES", 80)),
+    max_examples=examples(80),
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
@@ -110,7 +109,7 @@ def test_random_column_schemas_and_frames(data: st.DataObject) -> None:
         _run(compile_plan(schema, strict_nulls=strict), df)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_random_tensor_schemas_and_inputs(data: st.DataObject) -> None:
     schema = data.draw(tensor_schemas())
@@ -124,7 +123,7 @@ def test_random_tensor_schemas_and_inputs(data: st.DataObject) -> None:
             plan.enforce(value)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(values)
 def test_single_values_of_any_shape(value) -> None:
     from sparksig import Array, ColSpec, Map, Object, Property, Schema

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -13,6 +11,7 @@ import pytest
 from sparksig import AnyType, Array, DataType, Map, Object, Property, SchemaDefinitionError
 from sparksig.infer.dtypes import column_required, numpy_type, pandas_column_type, tensor_spec
 from sparksig.infer.values import InferenceError, is_missing, merge_types, value_type
+from tests import spawn
 
 L, D, S = DataType.long, DataType.double, DataType.string
 
@@ -157,4 +156,4 @@ def test_in_process_inference_does_not_import_pyspark() -> None:
         "sparksig.infer_signature(pd.DataFrame({'a': [1]}), [1], {'k': 1})\n"
         "assert 'pyspark' not in sys.modules, 'pyspark was imported'\n"
     )
-    subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True)
+    spawn.python("-W", "ignore", "-c", code, check=True)

@@ -12,6 +12,7 @@ import pytest
 import sparksig as ss
 from sparksig import models
 from sparksig.models.pyfunc import as_predict
+from tests import spawn
 
 SIG = ss.ModelSignature(
     ss.Schema([ss.ColSpec("double", "x")]),
@@ -178,15 +179,12 @@ def test_missing_model_file_names_it(tmp_path):
 
 
 def test_import_models_stays_light():
-    import subprocess
-    import sys
-
     code = (
         "import sys, sparksig.models; "
         "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'pyspark', 'starlette') "
         "if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    out = spawn.python("-c", code, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
 
 

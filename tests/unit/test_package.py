@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pkgutil
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import sparksig
+from tests import spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +18,7 @@ def test_import_sparksig_does_not_import_heavy_modules():
         "heavy = [m for m in ('pyspark', 'pandas', 'pyarrow') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = spawn.python("-c", code, check=True)
     assert out.stdout.strip() == ""
 
 

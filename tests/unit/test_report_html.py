@@ -6,13 +6,13 @@ import datetime as dt
 import re
 import shutil
 import struct
-import subprocess
 from html.parser import HTMLParser
 
 import pytest
 
 from sparksig import ColSpec, ModelSignature, Schema, ValidationReport, Violation
 from sparksig.report import render_html, violation_counts_by_column
+from tests import spawn
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -152,20 +152,15 @@ def test_renders_in_headless_chromium(tmp_path):
         f"--user-data-dir={tmp_path / 'profile'}",
     ]
     url = report_file.as_uri()
-    dom = subprocess.run(
-        [*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
-    ).stdout
+    dom = spawn.run([*flags, "--dump-dom", url], timeout=120, check=True).stdout
     # The browser parsed the page into the structure we wrote.
     assert 'id="chart"' in dom and 'id="violations"' in dom
     assert dom.count('class="bar"') == 3
     assert "null_in_required" in dom and "FAIL" in dom
 
     shot = tmp_path / "report.png"
-    subprocess.run(
-        [*flags, f"--screenshot={shot}", "--window-size=1200,900", url],
-        capture_output=True,
-        timeout=120,
-        check=True,
+    spawn.run(
+        [*flags, f"--screenshot={shot}", "--window-size=1200,900", url], timeout=120, check=True
     )
     data = shot.read_bytes()
     assert _png_size(data) == (1200, 900)

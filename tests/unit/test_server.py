@@ -22,6 +22,7 @@ httpx = pytest.importorskip("httpx")
 import sparksig as ss  # noqa: E402
 from sparksig import models  # noqa: E402
 from sparksig.models.server import create_app, serve_in_thread  # noqa: E402
+from tests import spawn  # noqa: E402
 
 TIMEOUT = 30.0
 SIGNATURE = ss.ModelSignature(
@@ -226,11 +227,10 @@ def test_corrupt_mlmodel_fails_at_startup(tmp_path, model_dir):
 
 
 def _cli(*args):
-    return subprocess.Popen(
+    return spawn.popen(
         [sys.executable, "-m", "sparksig.cli.serve", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
 
 
@@ -258,41 +258,36 @@ def test_cli_rejects_a_corrupt_model_directory_before_listening(tmp_path, model_
     broken = tmp_path / "broken"
     shutil.copytree(model_dir, broken)
     (broken / "MLmodel").write_text("signature: 3\n")
-    proc = _cli(str(broken), "--port", str(_free_port()))
-    _out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 2
+    done = spawn.python(
+        "-m", "sparksig.cli.serve", broken, "--port", str(_free_port()), timeout=120
+    )
+    err = done.stderr
+    assert done.returncode == 2
     assert "cannot serve" in err and "signature" in err and "MLmodel" in err
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
-def test_cli_serves_and_curl_posts_the_serving_example(model_dir):
+def test_cli_serves_and_curl_posts_the_serving_example(model_dir, spawn):
     port = _free_port()
     proc = _cli(str(model_dir), "--host", "127.0.0.1", "--port", str(port))
     try:
         _wait_for_line(proc.stderr, "Uvicorn running on", timeout=120)
-        result = subprocess.run(
+        result = spawn.run(
             [
                 "curl", "-sS", "--max-time", "30",
                 "-H", "Content-Type: application/json",
                 "-d", f"@{model_dir / 'serving_input_example.json'}",
                 f"http://127.0.0.1:{port}/invocations",
             ],
-            capture_output=True,
-            text=True,
             timeout=60,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout) == {"predictions": [3.0, 4.0]}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+        spawn.stop(proc)
 
 
-def test_cli_logs_a_model_failure_under_the_request_id_it_answers_with(tmp_path):
+def test_cli_logs_a_model_failure_under_the_request_id_it_answers_with(tmp_path, spawn):
     models.save_model(tmp_path / "m", Broken(), signature=SIGNATURE)
     port = _free_port()
     proc = _cli(str(tmp_path / "m"), "--port", str(port))
@@ -310,12 +305,7 @@ def test_cli_logs_a_model_failure_under_the_request_id_it_answers_with(tmp_path)
             logged.append(lines.get(timeout=60))
         assert any(request_id in line for line in logged)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+        spawn.stop(proc)
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ import sparksig as ss
 from sparksig import models
 from sparksig.models.payload import MAX_JSON_DEPTH
 from sparksig.models.server import create_app
+from tests.strategies import examples
 from tests.unit.test_server_errors import AppClient, strict_json
 
 SIGNATURE = ss.ModelSignature(
@@ -43,7 +44,7 @@ FORMATS = ["dataframe_split", "dataframe_records", "instances", "inputs"]
 ERROR_KEYS = {"error_code", "message", "violations", "request_id"}
 VIOLATION_KEYS = {"code", "column_path", "count", "examples", "message"}
 FUZZ = settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -9,7 +9,7 @@ from pyspark.sql import types as T
 
 import sparksig as ss
 from sparksig.spark import from_spark_schema, from_spark_type, to_spark_schema, to_spark_type
-from tests.strategies import column_schemas, spark_round_trip_types
+from tests.strategies import column_schemas, examples, spark_round_trip_types
 
 
 @pytest.mark.parametrize(
@@ -108,13 +108,13 @@ def test_to_spark_schema_nullability_and_positional_names():
     assert [f.name for f in to_spark_schema(ss.Schema([ss.ColSpec("long")] * 2))] == ["_0", "_1"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(spark_round_trip_types)
 def test_type_round_trip_through_spark(dtype):
     assert from_spark_type(to_spark_type(dtype)) == dtype
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(column_schemas(spark_round_trip_types).filter(lambda s: s.has_input_names()))
 def test_named_schema_round_trip_through_spark(schema):
     assert from_spark_schema(to_spark_schema(schema)) == schema
