@@ -172,8 +172,10 @@ def flag_rows(
             binding, strict_nulls=strict_nulls, finite_only=finite_only
         )
         return arrow_engine.flag(df, checks, REASONS_COLUMN)
-    compiled = native.compile_checks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
-    return df.select("*", native.reasons_column(compiled).alias(REASONS_COLUMN))
+    compiled = native.compile_checks(
+        binding, df.columns, strict_nulls=strict_nulls, finite_only=finite_only
+    )
+    return compiled.flag(df, REASONS_COLUMN)
 
 
 def valid_rows(

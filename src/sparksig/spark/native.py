@@ -1,4 +1,4 @@
-"""The native engine: a signature's data-level checks compiled to Spark ``Column`` expressions.
+"""The native engine: a signature's data-level checks compiled to Spark SQL, run in the JVM.
 
 Every row-level rule the Arrow engine applies to Spark data is expressible in Spark SQL, so
 validation and quarantine run inside the JVM, in one pass, with no Python worker:
@@ -15,13 +15,25 @@ validation and quarantine run inside the JVM, in one pass, with no Python worker
 - null Spark ML vectors, and with ``finite_only`` their values (read from the vector's
   text: SQL cannot call ``vector_to_array``).
 
+**No name reaches the SQL parser.** Spark does not take SQL text literally: it substitutes
+``${...}`` (``spark.sql.variable.substitute``), and quotes, comments and keywords are syntax.
+So a check never spells a user's name. :meth:`CheckSet.project` adds each checked column
+once, through the ``Column`` API (names are literals there), under an internal alias, and a
+column holding structs is cast to the same type with its fields renamed by position
+(``_0``, ``_1``, ...). The SQL text of every check reads only those aliases, positional
+fields (``__sparksig_c0._2._0``), lambda variables and literals that this module writes.
+Labels and key names, which hold user names, travel as data (a JSON literal decoded by
+``from_json``) or stay in Python. The same rule makes case-twin struct fields (``a`` and
+``A``) plain positions, and keeps every check's text linear in the depth of its path:
+only a null check guards on its parent (``p IS NOT NULL AND p._0 IS NULL``); every other
+predicate is null on a null parent, and ``coalesce(..., false)`` reads that as a pass.
+
 Each :class:`Check` is one ``(code, path)`` with a boolean expression that is true exactly on
 the rows the Arrow engine charges with that violation (never null). Type compatibility is not
 here: it is decided from the schema alone (:mod:`sparksig.spark.binding`).
 
 Examples:
-    >>> from sparksig import ColSpec, Schema
-    >>> checks = compile_checks(binding, strict_nulls=True)  # doctest: +SKIP
+    >>> checks = compile_checks(binding, df.columns, strict_nulls=True)  # doctest: +SKIP
     >>> [c.label for c in checks]  # doctest: +SKIP
     ['null_in_required:age', 'null_in_required:address.city']
 """
@@ -29,6 +41,7 @@ Examples:
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,21 +51,39 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparksig.enforce import messages
-from sparksig.errors import Code, Violation, to_jsonable
+from sparksig.errors import Code, UnsupportedTypeError, Violation, to_jsonable
 from sparksig.options import MAX_EXAMPLES
 from sparksig.rules import DATETIME_NS_RANGE, element_required, null_violates
 from sparksig.schema import TensorSpec
-from sparksig.spark.binding import Binding, Bound, quote
+from sparksig.spark.binding import Binding, Bound, col
 from sparksig.spark.convert import is_vector_udt
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 
-__all__ = ["Check", "compile_checks", "reasons_column", "summarise"]
+__all__ = ["MAX_DEPTH", "Check", "CheckSet", "compile_checks", "field_of", "summarise"]
 
-# (SQL of a value, lambda depth) -> SQL of a boolean about it (null where it cannot say).
+#: Deepest nesting (struct fields, array elements, map values) the native engine compiles.
+#: Deeper data gets an ``UnsupportedTypeError`` naming the path, before any job runs.
+MAX_DEPTH = 100
+
+_REASONS_TYPE = T.ArrayType(T.StringType())
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """SQL of a value, and of the struct it is a field of (a null check guards on it)."""
+
+    sql: str
+    parent: str | None = None
+
+    def field(self, index: int) -> _Ref:
+        return _Ref(f"{self.sql}._{index}", self.sql)
+
+
+# (a value, lambda depth) -> SQL of a boolean about it (null where it cannot say).
 # Checks are built as SQL text, not as Column objects: a Column costs several py4j round trips
 # per operator on a classic session, and the text costs none (measured: 0.08 s against
 # 0.26 s of fixed cost per validate of an 11-check signature).
-Predicate = Callable[[str, int], str]
+Predicate = Callable[[_Ref, int], str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +95,9 @@ class Check:
         path: where (``address.city``, ``items[].price``, ``scores{}``).
         column: the declared column the path starts in (its value is the example shown).
         message: what the Arrow engine says for the same finding.
-        sql: a boolean Spark SQL expression over the table's columns, never null.
+        sql: a boolean Spark SQL expression over :meth:`CheckSet.project`'s aliases only,
+            never null.
+        input: the position of ``column`` among the check set's inputs.
     """
 
     code: Code
@@ -72,23 +105,147 @@ class Check:
     column: Bound
     message: str
     sql: str
+    input: int
 
     @property
     def label(self) -> str:
         return f"{self.code.value}:{self.path}"
 
+
+@dataclass(frozen=True, eq=False)
+class CheckSet:
+    """The compiled checks of a binding, and the aliases their SQL reads.
+
+    Attributes:
+        checks: one per ``(code, path)``, in schema order.
+        inputs: the columns the checks read; input ``i`` is projected as ``alias(i)``.
+        prefix: starts every internal name; no column of the table starts with it.
+    """
+
+    checks: tuple[Check, ...]
+    inputs: tuple[Bound, ...]
+    prefix: str
+
+    def __len__(self) -> int:
+        return len(self.checks)
+
+    def __iter__(self) -> Iterator[Check]:
+        return iter(self.checks)
+
+    def __getitem__(self, i: int) -> Check:
+        return self.checks[i]
+
+    def alias(self, i: int) -> str:
+        """The column input ``i`` is read from by the checks (structs renamed by position)."""
+        return f"{self.prefix}c{i}"
+
+    def value(self, i: int) -> str:
+        """Input ``i`` as it is in the table (the example shown)."""
+        return self.alias(i) if not _has_struct(self._type(i)) else f"{self.prefix}v{i}"
+
+    def key(self, j: int) -> str:
+        return f"{self.prefix}k{j}"
+
+    def _type(self, i: int) -> T.DataType:
+        field = self.inputs[i].field
+        assert field is not None
+        return field.dataType
+
+    def names(self, *, values: bool = False, keys: int = 0) -> list[str]:
+        """Every internal column :meth:`project` adds (to drop them afterwards)."""
+        out = [self.alias(i) for i in range(len(self.inputs))]
+        if values:
+            out += [self.value(i) for i in range(len(self.inputs)) if _has_struct(self._type(i))]
+        return out + [self.key(j) for j in range(keys)]
+
+    def project(
+        self, df: DataFrame, *, values: bool = False, keys: Sequence[str] = ()
+    ) -> DataFrame:
+        """``df`` plus the aliases the checks read; the only way they reach a column.
+
+        Names go through the ``Column`` API (a literal there, never parsed as SQL text);
+        a struct-holding column is cast to its positional twin, which Spark does field by
+        field without copying values. ``values`` adds the struct columns as they are (for
+        examples), ``keys`` the key columns.
+        """
+        added = []
+        for i, bound in enumerate(self.inputs):
+            assert bound.field is not None
+            kind = bound.field.dataType
+            source = col(bound.field.name)
+            if _has_struct(kind):
+                added.append(source.cast(positional(kind)).alias(self.alias(i)))
+                if values:
+                    added.append(source.alias(self.value(i)))
+            else:
+                added.append(source.alias(self.alias(i)))
+        added += [col(k).alias(self.key(j)) for j, k in enumerate(keys)]
+        return df.select("*", *added)
+
     @property
-    def violated(self) -> Column:
-        """The check as a Spark ``Column``."""
-        return F.expr(self.sql)
+    def failed_sql(self) -> str:
+        """SQL true on a row that fails any check (one short-circuit ``OR``)."""
+        return " OR ".join(f"({c.sql})" for c in self.checks) or "false"
+
+    def failed(self) -> Column:
+        """Whether a row fails any check, over :meth:`project`'s frame."""
+        return F.expr(self.failed_sql)
+
+    def reasons(self) -> Column:
+        """``array<string>`` of the ``code:path`` labels a row fails; null when it passes.
+
+        Over :meth:`project`'s frame. The array is built only for failing rows (``CASE
+        WHEN`` on :attr:`failed_sql`); passing rows pay the one predicate. The labels hold
+        user names, so they travel as a JSON literal, never as SQL text.
+        """
+        if not self.checks:
+            return F.lit(None).cast(_REASONS_TYPE)
+        x = _variable(0)
+        hits = ", ".join(f"IF({c.sql}, {i + 1}, NULL)" for i, c in enumerate(self.checks))
+        failing = (
+            f"CASE WHEN {self.failed_sql} THEN filter(array({hits}), {x} -> {x} IS NOT NULL) END"
+        )
+        labels = F.from_json(F.lit(json.dumps([c.label for c in self.checks])), _REASONS_TYPE)
+        return F.transform(F.expr(failing), lambda i: F.element_at(labels, i))
+
+    def flag(self, df: DataFrame, column: str) -> DataFrame:
+        """``df`` plus ``column``: the reasons of each row (null for rows that pass)."""
+        projected = self.project(df)
+        return projected.select("*", self.reasons().alias(column)).drop(*self.names())
+
+    def passing(self, df: DataFrame) -> DataFrame:
+        """The rows of ``df`` that pass every check, nothing added."""
+        projected = self.project(df)
+        return projected.filter(~self.failed()).drop(*self.names())
+
+    def guarded(self, df: DataFrame, message: str) -> DataFrame:
+        """``df``, failing its job with ``message`` and a row's reasons on a failing row."""
+        if not self.checks:
+            return df
+        projected = self.project(df)
+        stop = F.raise_error(F.concat(F.lit(message), F.array_join(self.reasons(), ", ")))
+        guard = F.when(self.failed(), stop).otherwise(F.lit(True))
+        return projected.filter(guard).drop(*self.names())
 
 
 def compile_checks(
-    binding: Binding, *, strict_nulls: bool, finite_only: bool = False
-) -> tuple[Check, ...]:
-    """The checks for every column the binding says needs its rows looked at."""
+    binding: Binding,
+    columns: Sequence[str],
+    *,
+    strict_nulls: bool,
+    finite_only: bool = False,
+) -> CheckSet:
+    """The checks for every column the binding says needs its rows looked at.
+
+    Args:
+        binding: the table bound to a schema.
+        columns: the table's column names (internal aliases avoid them).
+        strict_nulls, finite_only: as in :func:`sparksig.spark.validate`.
+    """
     out: list[Check] = []
-    for bound in binding.checked:
+    inputs = binding.checked
+    prefix = _prefix(columns)
+    for index, bound in enumerate(inputs):
         assert bound.field is not None
         found: dict[tuple[Code, str], tuple[str, list[Predicate]]] = {}
         if isinstance(bound.spec, TensorSpec):
@@ -103,30 +260,63 @@ def compile_checks(
                 strict_nulls=strict_nulls,
                 finite_only=finite_only,
                 nullable=bound.field.nullable,
+                depth=0,
             )
         for code, path, message, predicate in items:
             found.setdefault((code, path), (message, []))[1].append(predicate)
-        source = quote(bound.field.name)
+        source = _Ref(f"{prefix}c{index}")
         for (code, path), (message, predicates) in found.items():
             expr = " OR ".join(f"({predicate(source, 0)})" for predicate in predicates)
-            out.append(Check(code, path, bound, message, f"coalesce({expr}, false)"))
-    return tuple(out)
+            out.append(Check(code, path, bound, message, f"coalesce({expr}, false)", index))
+    return CheckSet(tuple(out), inputs, prefix)
 
 
-def reasons_column(checks: tuple[Check, ...]) -> Column:
-    """``array<string>`` of the ``code:path`` labels a row fails; null when it fails none."""
-    if not checks:
-        return F.lit(None).cast(T.ArrayType(T.StringType()))
-    labels = F.array(*[F.when(c.violated, F.lit(c.label)) for c in checks])
-    failed = F.filter(labels, lambda x: x.isNotNull())
-    return F.when(F.size(failed) > 0, failed)
+def _prefix(columns: Sequence[str]) -> str:
+    """``__sparksig_``, lengthened until no column starts with it (ignoring case)."""
+    prefix = "__sparksig_"
+    folded = [c.casefold() for c in columns]
+    while any(c.startswith(prefix) for c in folded):
+        prefix += "_"
+    return prefix
+
+
+def positional(t: T.DataType) -> T.DataType:
+    """``t`` with every struct field renamed ``_0``, ``_1``, ... (nullability kept, so Spark
+    casts to it field by field; UDTs are kept whole)."""
+    if isinstance(t, T.StructType):
+        return T.StructType(
+            [
+                T.StructField(f"_{i}", positional(f.dataType), f.nullable)
+                for i, f in enumerate(t.fields)
+            ]
+        )
+    if isinstance(t, T.ArrayType):
+        return T.ArrayType(positional(t.elementType), t.containsNull)
+    if isinstance(t, T.MapType):
+        return T.MapType(positional(t.keyType), positional(t.valueType), t.valueContainsNull)
+    return t
+
+
+def _has_struct(t: T.DataType) -> bool:
+    if isinstance(t, T.StructType):
+        return True
+    if isinstance(t, T.ArrayType):
+        return _has_struct(t.elementType)
+    if isinstance(t, T.MapType):
+        return _has_struct(t.keyType) or _has_struct(t.valueType)
+    return False
 
 
 _Item = tuple[Code, str, str, Predicate]
 
 
-def _is_null(e: str, depth: int) -> str:
-    return f"({e}) IS NULL"
+def _is_null(r: _Ref, depth: int) -> str:
+    # a struct field is judged only where its struct is there (children of null parents
+    # are not looked at, as in the Arrow engine); deeper ancestors need no guard: a null
+    # grandparent makes the parent null too
+    if r.parent is None:
+        return f"{r.sql} IS NULL"
+    return f"{r.parent} IS NOT NULL AND {r.sql} IS NULL"
 
 
 def _walk(
@@ -139,9 +329,17 @@ def _walk(
     strict_nulls: bool,
     finite_only: bool,
     nullable: bool = True,
+    depth: int,
 ) -> Iterator[_Item]:
     if isinstance(spec, AnyType):
         return
+    if depth > MAX_DEPTH:
+        raise UnsupportedTypeError(
+            f"nested more than {MAX_DEPTH} levels deep, the most the native engine compiles "
+            "(sparksig.spark.native.MAX_DEPTH); flatten the column or check it with "
+            "engine='arrow'",
+            path,
+        )
     # Spark's own non-null guarantee (a field, element or value declared non-nullable) is
     # trusted, as inference trusts it: such a value cannot be null, so it is not checked.
     if nullable and null_violates(spec, required, top_level=top_level, strict_nulls=strict_nulls):
@@ -152,7 +350,12 @@ def _walk(
             message or messages.nested_null(spec, path),
             _is_null,
         )
-    nested = {"strict_nulls": strict_nulls, "finite_only": finite_only, "top_level": False}
+    nested: dict[str, Any] = {
+        "strict_nulls": strict_nulls,
+        "finite_only": finite_only,
+        "top_level": False,
+        "depth": depth + 1,
+    }
     if isinstance(spec, DataType):
         yield from _values(spec, spark_type, path, finite_only)
     elif isinstance(spec, SparkMLVector):
@@ -175,7 +378,7 @@ def _walk(
     elif isinstance(spec, Map) and isinstance(spark_type, T.StructType):
         # a struct read as a map, as MLflow reads Spark structs (the binding accepts it): each
         # field holds one key's values, and a null field is an absent key, not a null value
-        for field in spark_type.fields:
+        for index, field in enumerate(spark_type.fields):
             inner = _walk(
                 spec.value_type,
                 field.dataType,
@@ -185,22 +388,24 @@ def _walk(
                 **nested,
             )
             for code, where, message, predicate in inner:
-                yield code, where, message, _in_field(predicate, spark_type, field.name)
+                yield code, where, message, _in_field(predicate, index)
     elif isinstance(spec, Object) and isinstance(spark_type, T.StructType):
-        names = set(spark_type.fieldNames())
+        positions = {f.name: i for i, f in enumerate(spark_type.fields)}
         for prop in spec.properties:
-            if prop.name not in names:
+            at = positions.get(prop.name)
+            if at is None:
                 continue  # a missing optional property: nothing in the rows to check
+            field = spark_type.fields[at]
             inner = _walk(
                 prop.dtype,
-                spark_type[prop.name].dataType,
+                field.dataType,
                 f"{path}.{prop.name}",
                 prop.required,
-                nullable=spark_type[prop.name].nullable,
+                nullable=field.nullable,
                 **nested,
             )
             for code, where, message, predicate in inner:
-                yield code, where, message, _in_field(predicate, spark_type, prop.name)
+                yield code, where, message, _in_field(predicate, at)
 
 
 def _array_items(
@@ -233,73 +438,34 @@ def _items(
 
 
 def _exists_in(predicate: Predicate, children: str | None) -> Predicate:
-    def lifted(e: str, depth: int) -> str:
-        items = e if children is None else f"{children}({e})"
+    def lifted(r: _Ref, depth: int) -> str:
+        items = r.sql if children is None else f"{children}({r.sql})"
         x = _variable(depth)
-        return f"exists({items}, {x} -> {predicate(x, depth + 1)})"
+        return f"exists({items}, {x} -> {predicate(_Ref(x), depth + 1)})"
 
     return lifted
 
 
 def _variable(depth: int) -> str:
-    # One name per nesting depth: an inner lambda never needs the outer one's value.
+    # One name per nesting depth: an inner lambda never needs the outer one's value. Lambda
+    # variables shadow columns, so a column of this name cannot be read by mistake.
     return f"__sparksig_x{depth}"
 
 
-def _in_field(predicate: Predicate, struct: T.StructType, name: str) -> Predicate:
-    # A null struct has no fields to judge (the Arrow engine drops children of null parents).
-    access = _field_access(struct, name)
-    return lambda e, depth: f"({e}) IS NOT NULL AND ({predicate(access(e), depth)})"
-
-
-def _field_access(struct: T.StructType, name: str) -> Callable[[str], str]:
-    """SQL of field ``name`` of a struct, even beside a field differing only in case (``a``
-    and ``A``, which Spark's case-insensitive resolution calls ambiguous): such a struct is
-    read by position, through a cast to positional field names."""
-    index = _twin_index(struct, name)
-    if index is None:
-        return lambda e: f"({e}).{quote(name)}"
-    positional = (
-        "STRUCT<"
-        + ", ".join(f"`_{i}`: {_sql_type(f.dataType)}" for i, f in enumerate(struct.fields))
-        + ">"
-    )
-    return lambda e: f"CAST(({e}) AS {positional}).`_{index}`"
-
-
-def _twin_index(struct: T.StructType, name: str) -> int | None:
-    """The position of field ``name`` when another field differs from it only in case."""
-    names = struct.fieldNames()
-    if sum(n.casefold() == name.casefold() for n in names) == 1:
-        return None
-    return names.index(name)
-
-
-def _sql_type(t: T.DataType) -> str:
-    if isinstance(t, T.StructType):
-        fields = ", ".join(f"{quote(f.name)}: {_sql_type(f.dataType)}" for f in t.fields)
-        return f"STRUCT<{fields}>"
-    if isinstance(t, T.ArrayType):
-        return f"ARRAY<{_sql_type(t.elementType)}>"
-    if isinstance(t, T.MapType):
-        return f"MAP<{_sql_type(t.keyType)}, {_sql_type(t.valueType)}>"
-    if isinstance(t, T.UserDefinedType):
-        # SQL cannot name a UDT, and any UDT casts to text: a Spark ML vector's text is
-        # enough for the null and finiteness checks it can be given (see _vector_finite)
-        return "STRING"
-    return t.simpleString()
+def _in_field(predicate: Predicate, index: int) -> Predicate:
+    # the field by position: its struct was renamed by CheckSet.project
+    return lambda r, depth: predicate(r.field(index), depth)
 
 
 def field_of(e: Column, struct: T.StructType, name: str) -> Column:
-    """Field ``name`` of the struct ``e`` as a ``Column`` (case twins read by position, as
-    :func:`_field_access` does in SQL)."""
-    index = _twin_index(struct, name)
-    if index is None:
+    """Field ``name`` of the struct ``e`` as a ``Column``, even beside a field differing only
+    in case (``a`` and ``A``, which Spark's case-insensitive resolution calls ambiguous):
+    such a struct is read by position, through a cast to positional field names. The name is
+    a literal of the ``Column`` API, never SQL text."""
+    names = struct.fieldNames()
+    if sum(n.casefold() == name.casefold() for n in names) == 1:
         return e.getField(name)
-    positional = T.StructType(
-        [T.StructField(f"_{i}", f.dataType, True) for i, f in enumerate(struct.fields)]
-    )
-    return e.cast(positional).getField(f"_{index}")
+    return e.cast(positional(struct)).getField(f"_{names.index(name)}")
 
 
 def _values(
@@ -313,24 +479,22 @@ def _values(
                 Code.OUT_OF_RANGE,
                 path,
                 messages.out_of_range(path),
-                lambda e, depth: f"({e}) < {low} OR ({e}) > {high}",
+                lambda r, depth: f"{r.sql} < {low} OR {r.sql} > {high}",
             )
     elif finite_only and isinstance(spark_type, (T.FloatType, T.DoubleType)):
         yield Code.NON_FINITE, path, messages.non_finite(path), _not_finite
 
 
-def _not_finite(e: str, depth: int) -> str:
-    return (
-        f"isnan({e}) OR ({e}) = CAST('Infinity' AS DOUBLE) OR ({e}) = CAST('-Infinity' AS DOUBLE)"
-    )
+def _not_finite(r: _Ref, depth: int) -> str:
+    e = r.sql
+    return f"isnan({e}) OR {e} = CAST('Infinity' AS DOUBLE) OR {e} = CAST('-Infinity' AS DOUBLE)"
 
 
-def _vector_finite(e: str, depth: int) -> str:
+def _vector_finite(r: _Ref, depth: int) -> str:
     # SQL cannot call vector_to_array, but a vector's text (Spark casts it with toString:
     # "[1.0,NaN]", "(4,[1],[Infinity])") spells every stored value the way Java prints a
-    # double, where only NaN and the infinities have these letters. The same test works on
-    # a vector read from a case-twin struct, which arrives as that text.
-    return f"CAST({e} AS STRING) RLIKE 'NaN|Infinity'"
+    # double, where only NaN and the infinities have these letters.
+    return f"CAST({r.sql} AS STRING) RLIKE 'NaN|Infinity'"
 
 
 # A vector's stored values in SQL, for the dense example shown: its JSON form read back as
@@ -359,9 +523,9 @@ def _tensor(spec: TensorSpec, path: str) -> Iterator[_Item]:
             return _is_null
         deeper = any_null(level + 1)
 
-        def check(e: str, depth: int) -> str:
+        def check(r: _Ref, depth: int) -> str:
             x = _variable(depth)
-            return f"({e}) IS NULL OR exists({e}, {x} -> {deeper(x, depth + 1)})"
+            return f"{r.sql} IS NULL OR exists({r.sql}, {x} -> {deeper(_Ref(x), depth + 1)})"
 
         return check
 
@@ -371,12 +535,12 @@ def _tensor(spec: TensorSpec, path: str) -> Iterator[_Item]:
         deeper = bad_shape(level + 1)
         size = dims[level]
 
-        def check(e: str, depth: int) -> str:
-            here = "false" if size == -1 else f"size({e}) != {size}"
+        def check(r: _Ref, depth: int) -> str:
+            here = "false" if size == -1 else f"size({r.sql}) != {size}"
             if deeper is None:
                 return here
             x = _variable(depth)
-            return f"{here} OR exists({e}, {x} -> {deeper(x, depth + 1)})"
+            return f"{here} OR exists({r.sql}, {x} -> {deeper(_Ref(x), depth + 1)})"
 
         return check
 
@@ -387,7 +551,7 @@ def _tensor(spec: TensorSpec, path: str) -> Iterator[_Item]:
 
 
 def summarise(
-    source: DataFrame, checks: tuple[Check, ...], keys: Sequence[str], *, small: bool = False
+    source: DataFrame, checks: CheckSet, keys: Sequence[str], *, small: bool = False
 ) -> tuple[list[Violation], int]:
     """Counts and examples of every check, and the rows read: ONE aggregation, no Python.
 
@@ -395,6 +559,8 @@ def summarise(
     (``count_if``) and keeps up to :data:`~sparksig.options.MAX_EXAMPLES` offending values
     per check (``min_by(value, 0, k)``: a bounded heap, not a list of every bad row).
     Null checks without key columns need no example column (the example is ``None``).
+    Key columns are read through aliases too, in a struct of positional fields that
+    Python names back.
 
     ``small`` (a file sample) computes the same aggregates as observed metrics of a no-op
     write instead: one stage and one job, where an aggregation needs a shuffle and, with
@@ -405,7 +571,7 @@ def summarise(
     types = {f.name: f.dataType for f in source.schema.fields} if keyed else {}
     key_struct = (
         "struct("
-        + ", ".join(f"{_collectable(quote(k), types[k])} AS {quote(k)}" for k in keys)
+        + ", ".join(f"{_collectable(checks.key(j), types[k])} AS _{j}" for j, k in enumerate(keys))
         + ")"
         if keyed
         else None
@@ -414,11 +580,12 @@ def summarise(
     for i, check in enumerate(checks):
         flags.append(f"{check.sql} AS __f{i}")
         if keyed or check.code is not Code.NULL_IN_REQUIRED:
-            value = _example_value(check.column)
+            value = _example_value(checks, check)
             if key_struct is not None:
-                value = f"struct({value} AS `value`, {key_struct} AS `keys`)"
+                value = f"struct({value} AS value, {key_struct} AS keys)"
             examples[i] = f"{value} AS __v{i}"
-    frame = source.selectExpr(*flags, *examples.values())
+    projected = checks.project(source, values=bool(examples), keys=keys)
+    frame = projected.selectExpr(*flags, *examples.values())
     aggs = ["count(1) AS __rows"]
     for i in range(len(checks)):
         aggs.append(f"count_if(__f{i}) AS __n{i}")
@@ -431,7 +598,7 @@ def summarise(
         if not count:
             continue
         if i in examples:
-            shown = tuple(_example(v, keyed) for v in (row[f"__e{i}"] or ())[:MAX_EXAMPLES])
+            shown = tuple(_example(v, list(keys)) for v in (row[f"__e{i}"] or ())[:MAX_EXAMPLES])
         else:
             shown = (None,)
         found.append(Violation(check.code.value, check.path, count, shown, check.message))
@@ -446,12 +613,13 @@ def _one_stage(frame: DataFrame, aggs: list[str]) -> dict[str, Any]:
     return observed.get
 
 
-def _example_value(bound: Bound) -> str:
-    assert bound.field is not None
-    source = quote(bound.field.name)
-    if is_vector_udt(bound.field.dataType):
+def _example_value(checks: CheckSet, check: Check) -> str:
+    field = check.column.field
+    assert field is not None
+    source = checks.value(check.input)
+    if is_vector_udt(field.dataType):
         return _dense_vector(source)
-    return _collectable(source, bound.field.dataType)
+    return _collectable(source, field.dataType)
 
 
 def _dense_vector(e: str) -> str:
@@ -495,12 +663,13 @@ def _first_k(value: str, flag: str) -> str:
 _MIN_BY_TAKES_K = "k" in inspect.signature(F.min_by).parameters
 
 
-def _example(value: Any, keyed: bool) -> Any:
+def _example(value: Any, keys: list[str]) -> Any:
     plain = value.asDict(recursive=True) if isinstance(value, Row) else value
-    if keyed:
+    if keys:
+        positional_keys = plain["keys"] or {}
         return {
             "value": to_jsonable(_plain(plain["value"])),
-            "keys": {k: to_jsonable(_plain(v)) for k, v in (plain["keys"] or {}).items()},
+            "keys": {k: to_jsonable(_plain(positional_keys[f"_{j}"])) for j, k in enumerate(keys)},
         }
     return to_jsonable(_plain(plain))
 

@@ -120,22 +120,18 @@ def score(
         rejected = df.withColumn(REASONS_COLUMN, labels)
         empty = df.limit(0).withColumn(output_col, F.lit(None).cast(udf.result_type))
         return (empty, rejected) if how is OnError.QUARANTINE else empty
-    checks = native.compile_checks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
-    reasons = native.reasons_column(checks)
+    checks = native.compile_checks(
+        binding, df.columns, strict_nulls=strict_nulls, finite_only=finite_only
+    )
     if how is OnError.RAISE:
-        guard = F.when(
-            reasons.isNotNull(),
-            F.raise_error(
-                F.concat(
-                    F.lit("sparksig: a row failed the input check, so it was not scored: "),
-                    F.array_join(reasons, ", "),
-                )
-            ),
-        ).otherwise(F.lit(True))
-        return df.filter(guard).withColumn(output_col, udf.on(df))
+        guarded = checks.guarded(
+            df, "sparksig: a row failed the input check, so it was not scored: "
+        )
+        return guarded.withColumn(output_col, udf.on(guarded))
     if how is OnError.DROP:
-        return df.filter(reasons.isNull()).withColumn(output_col, udf.on(df))
-    flagged = df.select("*", reasons.alias(REASONS_COLUMN))
+        passed = checks.passing(df)
+        return passed.withColumn(output_col, udf.on(passed))
+    flagged = checks.flag(df, REASONS_COLUMN)
     if not df.isStreaming:
         flagged = materialize(flagged)
     passed = flagged.filter(F.col(REASONS_COLUMN).isNull()).drop(REASONS_COLUMN)

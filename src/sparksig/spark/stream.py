@@ -90,11 +90,14 @@ def monitor(
         )
     schema = input_schema(schema_or_signature)
     binding = bind(df, schema, strict_nulls=strict_nulls)
-    checks = native.compile_checks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
+    checks = native.compile_checks(
+        binding, df.columns, strict_nulls=strict_nulls, finite_only=finite_only
+    )
     name = f"sparksig_{uuid.uuid4().hex[:12]}"
     metrics = [F.count(F.lit(1)).alias("rows")]
-    metrics += [F.count_if(c.violated).alias(f"c{i}") for i, c in enumerate(checks)]
-    watched = MonitoredStream(df.observe(name, *metrics), name)
+    metrics += [F.count_if(F.expr(c.sql)).alias(f"c{i}") for i, c in enumerate(checks)]
+    observed = checks.project(df).observe(name, *metrics).drop(*checks.names())
+    watched = MonitoredStream(observed, name)
     if report_dir:
         os.makedirs(report_dir, exist_ok=True)
 

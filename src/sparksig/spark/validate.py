@@ -110,7 +110,9 @@ def validate(
             checks=0,
             notes=(_nothing_to_check(binding.findings),),
         )
-    compiled = native.compile_checks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
+    compiled = native.compile_checks(
+        binding, df.columns, strict_nulls=strict_nulls, finite_only=finite_only
+    )
     # A file sample is drawn up front (no job): a table that cannot be sampled so is refused
     # whether or not its checks need rows.
     sample = None
