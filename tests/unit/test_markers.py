@@ -174,3 +174,24 @@ def test_a_test_that_starts_spark_unasked_fails(pytester):
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*started a SparkContext without asking for the spark fixture*"])
+
+
+def test_example_counts_follow_the_hypothesis_profile(pytester, monkeypatch):
+    # A process of its own: loading a profile changes Hypothesis's defaults process-wide.
+    monkeypatch.setenv("PYTHONPATH", str(spawn.ROOT))
+    pytester.makeconftest("from tests.conftest import *  # noqa: F403\n")
+    pytester.makepyfile(
+        test_counts=textwrap.dedent(
+            """
+            from hypothesis import settings
+            from tests.strategies import examples
+
+            def test_counts():
+                print("COUNTS", settings().max_examples, examples(40))
+            """
+        )
+    )
+    for profile, expected in ((None, "10 4"), ("ci", "100 40"), ("deep", "1000 400")):
+        chosen = ["--hypothesis-profile", profile] if profile else []
+        result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", *chosen)
+        result.stdout.fnmatch_lines([f"*COUNTS {expected}"])
