@@ -1,0 +1,342 @@
+"""write_quarantine's edges: formats that cannot hold a half, two writers on one path, stale
+locks, and which strategy (one write, two writes, checkpoint) each kind of plan takes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+import sparksig as ss
+from sparksig import spark as sss
+from sparksig.spark import quarantine as q
+from sparksig.spark.quarantine import MANIFEST
+
+SCHEMA = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("double", "x")])
+NESTED = ss.Schema(
+    [ss.ColSpec("long", "id"), ss.ColSpec(ss.Object([ss.Property("a", "double")]), "obj")]
+)
+
+
+def _flat(spark, n=10):
+    """Every third x is null (rejected); deterministic."""
+    return spark.range(n).select(
+        "id", F.when(F.col("id") % 3 == 0, None).otherwise(F.col("id") * 1.0).alias("x")
+    )
+
+
+def _siblings(tmp_path) -> list[str]:
+    return sorted(p.name for p in tmp_path.iterdir())
+
+
+# -- formats -------------------------------------------------------------------------------
+
+
+def test_csv_holds_the_reasons_as_a_json_string(spark, tmp_path):
+    out = tmp_path / "q"
+    result = sss.write_quarantine(_flat(spark), SCHEMA, str(out), format="csv")
+    assert (result.valid_rows, result.rejected_rows) == (6, 4)
+    rejected = spark.read.csv(result.rejected_path, schema="id long, x double, reasons string")
+    # The same labels a Parquet write keeps as an array, here as that array's JSON text.
+    reference = sss.write_quarantine(_flat(spark), SCHEMA, str(tmp_path / "p"))
+    expected = {
+        r["id"]: r["reasons"]
+        for r in spark.read.parquet(reference.rejected_path)
+        .select("id", F.to_json(sss.REASONS_COLUMN).alias("reasons"))
+        .collect()
+    }
+    got = {r["id"]: r["reasons"] for r in rejected.collect()}
+    assert got == expected and len(got) == 4
+    assert all(isinstance(json.loads(v), list) for v in got.values())
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["format"] == "csv" and manifest["reasons"] == "json"
+    assert json.loads((tmp_path / "p" / MANIFEST).read_text())["reasons"] == "native"
+    valid = spark.read.csv(result.valid_path, schema="id long, x double")
+    assert sorted(r["id"] for r in valid.collect()) == [1, 2, 4, 5, 7, 8]
+
+
+def test_csv_refuses_a_nested_valid_column_before_writing_anything(spark, tmp_path):
+    df = spark.range(4).select("id", F.struct((F.col("id") * 1.0).alias("a")).alias("obj"))
+    with pytest.raises(ss.InvalidArgumentError) as caught:
+        sss.write_quarantine(df, NESTED, str(tmp_path / "q"), format="csv")
+    message = str(caught.value)
+    assert "'obj'" in message and "csv" in message and "valid" in message
+    assert "parquet" in message and "to_json" in message
+    assert _siblings(tmp_path) == []
+
+
+def test_csv_refuses_a_nested_column_only_the_rejected_half_keeps(spark, tmp_path):
+    # 'extra' is undeclared: the valid half drops it, the rejected half keeps it as it came.
+    df = _flat(spark).withColumn("extra", F.array(F.col("id")))
+    with pytest.raises(ss.InvalidArgumentError, match=r"'extra'.*rejected half.*csv"):
+        sss.write_quarantine(df, SCHEMA, str(tmp_path / "q"), format="csv")
+    assert _siblings(tmp_path) == []
+
+
+def test_the_refusal_names_the_nested_path(spark, tmp_path):
+    df = _flat(spark).withColumn(
+        "extra", F.struct(F.array(F.struct(F.parse_json(F.lit("1")).alias("v"))).alias("items"))
+    )
+    with pytest.raises(ss.InvalidArgumentError, match=r"'extra\.items\[\]\.v'.*orc"):
+        sss.write_quarantine(df, SCHEMA, str(tmp_path / "q"), format="orc")
+    assert _siblings(tmp_path) == []
+
+
+def test_text_is_refused_it_holds_one_string_column(spark, tmp_path):
+    with pytest.raises(ss.InvalidArgumentError, match=r"text.*one string column.*json"):
+        sss.write_quarantine(_flat(spark), SCHEMA, str(tmp_path / "q"), format="text")
+    assert _siblings(tmp_path) == []
+
+
+@pytest.mark.parametrize("fmt", ["orc", "json"])
+def test_nested_formats_write_both_halves_as_they_are(spark, tmp_path, fmt):
+    df = spark.range(6).select(
+        "id", F.when(F.col("id") > 1, F.struct((F.col("id") * 1.0).alias("a"))).alias("obj")
+    )
+    result = sss.write_quarantine(df, NESTED, str(tmp_path / "q"), format=fmt)
+    assert (result.valid_rows, result.rejected_rows) == (4, 2)
+    rejected = spark.read.format(fmt).load(result.rejected_path)
+    reasons_type = rejected.schema[sss.REASONS_COLUMN].dataType
+    assert not isinstance(reasons_type, T.StringType) or fmt == "json"
+    assert spark.read.format(fmt).load(result.valid_path).count() == 4
+
+
+def test_a_missing_data_source_is_named_not_a_py4j_error(spark, tmp_path):
+    with pytest.raises(ss.InvalidArgumentError, match=r"'parket'.*parquet"):
+        sss.write_quarantine(_flat(spark), SCHEMA, str(tmp_path / "q"), format="parket")
+    assert _siblings(tmp_path) == []
+
+
+def test_avro_writes_or_says_which_package_is_missing(spark, tmp_path):
+    try:
+        result = sss.write_quarantine(_flat(spark), SCHEMA, str(tmp_path / "q"), format="avro")
+    except ss.EnvironmentSetupError as e:
+        assert "spark-avro" in str(e) and "parquet" in str(e)
+        assert _siblings(tmp_path) == []
+    else:
+        assert (result.valid_rows, result.rejected_rows) == (6, 4)
+
+
+_PROBES = {
+    "int": "1",
+    "string": "'a'",
+    "binary": "X'61'",
+    "void": "NULL",
+    "variant": "parse_json('1')",
+    "struct": "named_struct('a', 1)",
+    "struct_variant": "named_struct('v', parse_json('1'))",
+    "array_void": "array(NULL)",
+    "map": "map('k', 1)",
+    "day_time": "INTERVAL '1' DAY",
+    "interval": "make_interval(1, 0, 0, 0, 0, 0, 0)",
+    "timestamp_ntz": "TIMESTAMP_NTZ'2020-01-01 00:00:00'",
+    "decimal": "CAST(1 AS DECIMAL(10, 2))",
+}
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "orc", "json", "csv", "text"])
+def test_the_format_table_agrees_with_spark(spark, tmp_path, fmt):
+    """What write_quarantine refuses up front is exactly what Spark's writer refuses."""
+    disagreements = []
+    for name, expr in _PROBES.items():
+        frame = spark.range(1).select(F.expr(expr).alias("c"))
+        refused = q._unheld(fmt, frame.schema) is not None
+        try:
+            frame.limit(0).write.format(fmt).save(str(tmp_path / f"{fmt}-{name}"))
+            spark_refused = False
+        except Exception:
+            spark_refused = True
+        if refused != spark_refused:
+            disagreements.append((name, refused, spark_refused))
+    assert disagreements == []
+
+
+# -- two writers on one path ---------------------------------------------------------------
+
+
+def test_two_writers_at_once_serialise_or_say_another_write_is_in_progress(spark, tmp_path):
+    out = tmp_path / "q"
+    sss.write_quarantine(_flat(spark, 3), SCHEMA, str(out))
+    outcomes: list[str] = []
+    unexpected: list[BaseException] = []
+    written: dict[int, int] = {}
+
+    def writer(rows: int, start: threading.Barrier, after_staging: bool) -> None:
+        start.wait()
+        if after_staging:  # start while the other writer is mid-write (its staging exists)
+            deadline = time.monotonic() + 60
+            while not list(tmp_path.glob(".q.sparksig-new-*")) and time.monotonic() < deadline:
+                time.sleep(0.002)
+        try:
+            r = sss.write_quarantine(_flat(spark, rows), SCHEMA, str(out), mode="overwrite")
+            written[rows] = r.valid_rows + r.rejected_rows
+            outcomes.append("ok")
+        except ss.InvalidArgumentError as e:
+            if "in progress" not in str(e):
+                unexpected.append(e)
+            outcomes.append("busy")
+        except BaseException as e:
+            unexpected.append(e)
+            outcomes.append("error")
+
+    for attempt in range(12):
+        # Even rounds start both writers together; odd rounds start the second writer once
+        # the first one's staging folder exists.
+        start = threading.Barrier(2)
+        threads = [
+            threading.Thread(
+                target=writer, args=(100 + 2 * attempt + i, start, i == 1 and attempt % 2 == 1)
+            )
+            for i in (0, 1)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        # After every round the path holds one whole pair that its manifest describes.
+        manifest = json.loads((out / MANIFEST).read_text())
+        valid = spark.read.parquet(str(out / "valid")).count()
+        rejected = spark.read.parquet(str(out / "rejected")).count()
+        assert (valid, rejected) == (manifest["valid_rows"], manifest["rejected_rows"])
+        assert valid + rejected in {3, *written}
+    assert unexpected == []
+    assert len(outcomes) == 24 and "ok" in outcomes
+    assert _siblings(tmp_path) == ["q"]
+
+
+def _lock(tmp_path, **fields) -> os.PathLike:
+    ticket = tmp_path / ".q.sparksig-lock-feedbeef0001"
+    ticket.write_text(json.dumps({"owner": "feedbeef0001", **fields}))
+    return ticket
+
+
+def test_a_live_lock_refuses_the_write_and_names_the_lock(spark, tmp_path):
+    out = tmp_path / "q"
+    sss.write_quarantine(_flat(spark, 3), SCHEMA, str(out))
+    ticket = _lock(tmp_path, host=socket.gethostname(), pid=os.getpid())
+    with pytest.raises(ss.InvalidArgumentError) as caught:
+        sss.write_quarantine(_flat(spark), SCHEMA, str(out), mode="overwrite")
+    message = str(caught.value)
+    assert "in progress" in message and ticket.name in message and "retry" in message
+    assert json.loads((out / MANIFEST).read_text())["valid_rows"] == 2
+    assert ticket.exists()
+
+
+def test_a_lock_left_by_a_dead_process_on_this_host_is_cleared(spark, tmp_path):
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    ticket = _lock(tmp_path, host=socket.gethostname(), pid=int(dead.stdout))
+    result = sss.write_quarantine(_flat(spark), SCHEMA, str(tmp_path / "q"))
+    assert result.valid_rows == 6
+    assert not ticket.exists() and _siblings(tmp_path) == ["q"]
+
+
+def test_a_lock_not_refreshed_for_longer_than_the_lease_is_cleared(spark, tmp_path):
+    ticket = _lock(tmp_path, host="elsewhere.example", pid=1)
+    stale = time.time() - q.LEASE_SECONDS - 60
+    os.utime(ticket, (stale, stale))
+    result = sss.write_quarantine(_flat(spark), SCHEMA, str(tmp_path / "q"))
+    assert result.rejected_rows == 4
+    assert not ticket.exists()
+
+
+def test_a_fresh_lock_from_another_host_is_respected(spark, tmp_path):
+    ticket = _lock(tmp_path, host="elsewhere.example", pid=1)
+    with pytest.raises(ss.InvalidArgumentError, match="in progress"):
+        sss.write_quarantine(_flat(spark), SCHEMA, str(tmp_path / "q"))
+    assert _siblings(tmp_path) == [ticket.name]
+
+
+# -- strategies ----------------------------------------------------------------------------
+
+
+def _strategy(result, out) -> str:
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["strategy"] == result.strategy
+    return result.strategy
+
+
+def test_each_plan_takes_the_cheapest_strategy_that_keeps_every_row_once(spark, tmp_path):
+    source = tmp_path / "source"
+    _flat(spark, 30).write.parquet(str(source))
+    files = spark.read.parquet(str(source))
+    cases = {
+        "files": (files, "two_writes"),
+        "files_filtered_joined": (
+            files.filter("id > 2").join(spark.range(100), "id"),
+            "two_writes",
+        ),
+        "range": (_flat(spark, 30), "two_writes"),
+        "rand": (files.withColumn("x", F.when(F.rand() < 0.5, F.col("x"))), "checkpoint"),
+        "local_rows": (
+            spark.createDataFrame([(1, 1.0), (2, None)], "id long, x double"),
+            "checkpoint",
+        ),
+        "missing_column": (files.select("id"), "one_write"),
+    }
+    for name, (frame, expected) in cases.items():
+        out = tmp_path / name
+        result = sss.write_quarantine(frame, SCHEMA, str(out))
+        assert (name, _strategy(result, out)) == (name, expected)
+        good = [r["id"] for r in spark.read.parquet(result.valid_path).collect()]
+        bad = [r["id"] for r in spark.read.parquet(result.rejected_path).collect()]
+        assert (len(good), len(bad)) == (result.valid_rows, result.rejected_rows)
+        assert set(good).isdisjoint(bad)
+        assert sorted(good + bad) == sorted(r["id"] for r in frame.select("id").collect())
+
+
+def test_a_partitioned_catalog_table_is_checkpointed(spark, tmp_path):
+    # Its partitions are listed afresh by each read, so an append between two writes would
+    # reach only one of them.
+    _flat(spark, 10).withColumn("p", F.col("id") % 2).write.partitionBy("p").saveAsTable(
+        "quarantine_strategy_p"
+    )
+    try:
+        frame = spark.table("quarantine_strategy_p")
+        result = sss.write_quarantine(frame, SCHEMA, str(tmp_path / "q"))
+        assert result.strategy == "checkpoint"
+    finally:
+        spark.sql("DROP TABLE quarantine_strategy_p")
+
+
+def test_two_writes_that_read_different_rows_fall_back_to_the_checkpoint(
+    spark, tmp_path, monkeypatch
+):
+    source = tmp_path / "source"
+    _flat(spark, 30).write.parquet(str(source))
+    frame = spark.read.parquet(str(source))
+    real_write = q._write_half
+    targets: list[str] = []
+
+    def losing_a_file(frame_, target, *args):
+        targets.append(target)
+        if len(targets) == 2:  # between the two reads, a listed file vanishes
+            spark.conf.set("spark.sql.files.ignoreMissingFiles", "true")
+            os.remove(next(p for p in source.glob("part-*") if p.stat().st_size > 500))
+        real_write(frame_, target, *args)
+
+    monkeypatch.setattr(q, "_write_half", losing_a_file)
+    try:
+        result = sss.write_quarantine(frame, SCHEMA, str(tmp_path / "q"))
+        remaining = frame.count()
+    finally:
+        spark.conf.unset("spark.sql.files.ignoreMissingFiles")
+    assert result.strategy == "checkpoint"
+    # two writes, then the pair again from a checkpoint
+    assert [t.rsplit("/", 1)[1] for t in targets] == ["valid", "rejected", "valid", "rejected"]
+    valid = spark.read.parquet(result.valid_path).count()
+    rejected = spark.read.parquet(result.rejected_path).count()
+    assert (valid, rejected) == (result.valid_rows, result.rejected_rows)
+    assert valid + rejected == remaining < 30
