@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 
@@ -19,6 +17,7 @@ import sparksig as ss
 from sparksig import spark as sss
 from sparksig.spark import quarantine as q
 from sparksig.spark.quarantine import MANIFEST
+from tests import spawn
 
 SCHEMA = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("double", "x")])
 NESTED = ss.Schema(
@@ -231,12 +230,7 @@ def test_a_live_lock_refuses_the_write_and_names_the_lock(spark, tmp_path):
 
 
 def test_a_lock_left_by_a_dead_process_on_this_host_is_cleared(spark, tmp_path):
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        text=True,
-        capture_output=True,
-        check=True,
-    )
+    dead = spawn.python("-c", "import os; print(os.getpid())", check=True)
     ticket = _lock(tmp_path, host=socket.gethostname(), pid=int(dead.stdout))
     result = sss.write_quarantine(_flat(spark), SCHEMA, str(tmp_path / "q"))
     assert result.valid_rows == 6
