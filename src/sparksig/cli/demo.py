@@ -156,9 +156,10 @@ def check_out_folder(out: str, overwrite: bool) -> None:
 
 
 def _written_by_demo(out: str) -> list[str]:
-    try:
-        with open(os.path.join(out, MARKER), encoding="utf-8") as f:
-            written = json.load(f).get("outputs", [])
+    from sparksig.models.paths import read_regular_file
+
+    try:  # a marker that is not a regular file (a named pipe) is not the demo's
+        written = json.loads(read_regular_file(os.path.join(out, MARKER))).get("outputs", [])
     except (OSError, ValueError, AttributeError):
         return []
     return [name for name in written if name in OUTPUTS]
@@ -167,9 +168,12 @@ def _written_by_demo(out: str) -> list[str]:
 def _mark(out: str) -> None:
     """Record, before writing anything, that the demo's outputs in ``out`` are its own."""
     os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, MARKER), "w", encoding="utf-8") as f:
+    marker = os.path.join(out, MARKER)
+    tmp = f"{marker}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
         json.dump({"written_by": "sparksig demo", "outputs": list(OUTPUTS)}, f)
         f.write("\n")
+    os.replace(tmp, marker)  # replaces the marker; never opens a pipe in its place
 
 
 @click.command()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -234,8 +235,20 @@ def check_data(data: str | None, table: str | None) -> None:
     if (data is None) == (table is None):
         raise click.UsageError("give exactly one of DATA (a path) or --table NAME")
     is_glob = data is not None and any(c in data for c in "*?[")
-    if data is not None and _is_local(data) and not is_glob and not os.path.exists(data):
-        raise click.BadParameter(f"no such file or directory: {data}", param_hint="DATA")
+    if data is None or not _is_local(data) or is_glob:
+        return
+    try:
+        mode = os.stat(data).st_mode
+    except OSError:
+        raise click.BadParameter(f"no such file or directory: {data}", param_hint="DATA") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        from sparksig.models.paths import file_kind
+
+        raise click.BadParameter(
+            f"{data} is {file_kind(mode)}, not a file or a folder of files; Spark would wait "
+            "on it or read it forever. Save the data to a file and give that path instead",
+            param_hint="DATA",
+        )
 
 
 # -- signature files ----------------------------------------------------------------------
@@ -245,7 +258,8 @@ def load_signature(path: str) -> ModelSignature:
     """Read a signature from a model directory, an MLmodel file, or a JSON/YAML file.
 
     Raises:
-        SerializationError: the file is missing, unreadable, malformed, or has no signature.
+        SerializationError: the file is missing, unreadable, not a regular file (a named
+            pipe, a device: refused without waiting on it), malformed, or has no signature.
 
     Examples:
         >>> load_signature("/nonexistent.json")  # doctest: +IGNORE_EXCEPTION_DETAIL
@@ -260,10 +274,14 @@ def load_signature(path: str) -> ModelSignature:
         if signature is None:
             raise SerializationError("the model has no signature", str(path))
         return signature
-    if not p.is_file():
+    if not p.exists():
         raise SerializationError("no such file or directory", str(path))
+    from sparksig.models.paths import read_regular_file
+
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_regular_file(path, text=True)  # refuses a named pipe or a device
+    except FileNotFoundError:
+        raise SerializationError("no such file or directory", str(path)) from None
     except (OSError, UnicodeDecodeError) as e:
         raise SerializationError(f"cannot read the file: {e}", str(path)) from None
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ _EXAMPLE_CHARS = 2000
 def model_details(path: str) -> dict[str, Any]:
     """What ``show`` prints for a model directory besides the signature (JSON-ready)."""
     from sparksig.models import get_model_info, load_input_example_params, load_serving_example
+    from sparksig.models.paths import read_regular_file, resolve_inside
 
     info = get_model_info(path)
     details: dict[str, Any] = {
@@ -35,10 +37,11 @@ def model_details(path: str) -> dict[str, Any]:
     }
     if info.saved_input_example_info is not None:
         example = info.saved_input_example_info
-        example_file = Path(info.path) / example["artifact_path"]
-        with _reading(str(example_file)):
-            if example_file.is_file():
-                details["input_example"] = json.loads(example_file.read_text(encoding="utf-8"))
+        key = "saved_input_example_info.artifact_path"
+        example_file = resolve_inside(info.path, example["artifact_path"], key)
+        with _reading(example_file):
+            if os.path.lexists(example_file):  # a missing example is shown as none
+                details["input_example"] = json.loads(read_regular_file(example_file, key))
             details["input_example_params"] = load_input_example_params(path)
         serving_name = example.get("serving_input_path") or "serving_input_example.json"
         serving_file = str(Path(info.path) / str(serving_name))

@@ -32,7 +32,7 @@ from typing import Any
 from sparksig.errors import SerializationError
 from sparksig.models import examples as _examples
 from sparksig.models.mlmodel import get_model_info, set_signature, write_mlmodel
-from sparksig.models.paths import resolve_inside
+from sparksig.models.paths import read_regular_file, resolve_inside
 from sparksig.models.pyfunc import (
     LOADER_MODULE,
     MODEL_FILE,
@@ -230,8 +230,7 @@ def load_serving_example(path: str | os.PathLike[str]) -> str | None:
         return None
     file = resolve_inside(info.path, name, "saved_input_example_info.serving_input_path")
     try:
-        with open(file, encoding="utf-8") as f:
-            return f.read()
+        return read_regular_file(file, "saved_input_example_info.serving_input_path", text=True)
     except FileNotFoundError:
         raise SerializationError(
             f"the MLmodel file names {name!r} but {file} does not exist",

@@ -34,7 +34,7 @@ from sparksig.kinds import (
     is_pydantic_model,
     is_spark_dataframe,
 )
-from sparksig.models.paths import resolve_inside
+from sparksig.models.paths import open_regular_file, resolve_inside
 
 __all__ = [
     "EXAMPLE_FILE",
@@ -267,7 +267,7 @@ def to_serving_payload(input_example: Any) -> str:
 def _read_json(model_dir: str, name: str, key: str) -> Any:
     file = resolve_inside(model_dir, name, key)
     try:
-        with open(file, encoding="utf-8") as f:
+        with open_regular_file(file, key, text=True) as f:
             return json.load(f)
     except FileNotFoundError:
         raise SerializationError(

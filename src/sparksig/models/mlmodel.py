@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sparksig.errors import SerializationError
-from sparksig.models.paths import check_mlmodel_paths
+from sparksig.models.paths import check_mlmodel_paths, open_regular_file
 from sparksig.signature import ModelSignature
 
 __all__ = [
@@ -80,8 +80,8 @@ def read_mlmodel(path: str | os.PathLike[str]) -> dict[str, Any]:
         path: a model directory or its ``MLmodel`` file.
 
     Raises:
-        SerializationError: the file is missing, is not YAML, or is not a mapping; the message
-            names the file.
+        SerializationError: the file is missing, is not a regular file (a named pipe, a
+            device), is not YAML, or is not a mapping; the message names the file.
 
     Examples:
         >>> read_mlmodel("/nonexistent")  # doctest: +IGNORE_EXCEPTION_DETAIL
@@ -93,7 +93,7 @@ def read_mlmodel(path: str | os.PathLike[str]) -> dict[str, Any]:
     file = mlmodel_path(path)
     _check_mlmodel_file(file)
     try:
-        with open(file, encoding="utf-8") as f:
+        with open_regular_file(file, MLMODEL_FILE, text=True) as f:
             doc = yaml.safe_load(f)
     except FileNotFoundError:
         raise SerializationError(

@@ -34,7 +34,7 @@ from typing import Any
 from sparksig.errors import SerializationError
 from sparksig.kinds import is_mlflow_python_model
 from sparksig.models.mlmodel import ModelInfo, get_model_info
-from sparksig.models.paths import resolve_inside
+from sparksig.models.paths import open_regular_file, resolve_inside
 
 __all__ = [
     "LOADER_MODULE",
@@ -167,10 +167,12 @@ def dump_model(model: Any, file: str) -> str:
     return name
 
 
-def _unpickle(file: str) -> Any:
+def _unpickle(file: str, key: str = "flavors") -> Any:
     try:
-        with open(file, "rb") as f:
+        with open_regular_file(file, key) as f:
             return pickle.load(f)  # cloudpickle output loads with the standard unpickler
+    except SerializationError:
+        raise
     except FileNotFoundError:
         raise SerializationError(f"the model file {file} does not exist", "flavors") from None
     except Exception as e:
@@ -296,7 +298,7 @@ def _load_predictor(model_dir: str, info: ModelInfo | None = None) -> Predictor:
             f"must name the pickled model file, got {name!r} (in {model_dir}/MLmodel)", key
         )
     # checked again right before opening: the file is about to run as code
-    return as_predict(_unpickle(resolve_inside(model_dir, name, key)))
+    return as_predict(_unpickle(resolve_inside(model_dir, name, key), key))
 
 
 class _MlflowImpl:
