@@ -334,3 +334,24 @@ def test_two_writes_that_read_different_rows_fall_back_to_the_checkpoint(
     rejected = spark.read.parquet(result.rejected_path).count()
     assert (valid, rejected) == (result.valid_rows, result.rejected_rows)
     assert valid + rejected == remaining < 30
+
+
+def test_the_arrow_engine_keeps_every_row_once_whatever_the_strategy(spark, tmp_path):
+    source = tmp_path / "source"
+    _flat(spark, 40).write.parquet(str(source))
+    result = sss.write_quarantine(
+        spark.read.parquet(str(source)), SCHEMA, str(tmp_path / "q"), engine="arrow"
+    )
+    assert result.strategy in ("two_writes", "checkpoint")
+    good = [r["id"] for r in spark.read.parquet(result.valid_path).collect()]
+    bad = [r["id"] for r in spark.read.parquet(result.rejected_path).collect()]
+    assert sorted(good + bad) == list(range(40)) and len(bad) == 14
+
+
+def test_a_frame_whose_plan_cannot_be_read_is_not_replayable(spark):
+    class Connectish:  # a Spark Connect frame has no _jdf to ask
+        pass
+
+    assert q._replayable(Connectish()) is False
+    assert q._replayable(spark.range(3)) is True
+    assert q._replayable(spark.range(3).select(F.rand())) is False

@@ -12,13 +12,16 @@ Guarantees:
      rows that cannot change: files listed once (a path read such as
      ``spark.read.parquet(...)``: its file listing is fixed when the frame is made), a
      ``range`` or local rows kept in the plan. The two halves are then two filtered writes of
-     the same plan (~1.3x a plain copy). Both writes count every row's outcome; if the counts
-     differ (a listed file vanished under ``ignoreMissingFiles``...), the staged pair is
-     discarded and written again by ``checkpoint``. Catalog tables (their listing is
+     the same plan: two reads and two passes of the checks, but nothing stored. Both writes
+     count every row's outcome; if the counts differ (a listed file vanished under
+     ``ignoreMissingFiles``...), the staged pair is discarded and written again by
+     ``checkpoint``. Catalog tables (their listing is
      refreshed by appends), other sources and Spark Connect sessions (which cannot show the
      plan) are never taken to be replayable.
    - ``checkpoint``: everything else. Every row's reasons are computed by one action into a
-     local checkpoint and both halves are written from it (~2x a copy).
+     local checkpoint and both halves are written from it: one pass of the checks, but every
+     row is written twice (to the executors' disks, then out).
+     ``benchmarks/bench_quarantine.py`` measures both against a plain copy.
 
    One write partitioned by the split would be cheaper still, but the halves have different
    columns (the valid half cast to the signature, the rejected half as it came plus the
@@ -613,6 +616,16 @@ class _Lock:
     def __enter__(self) -> _Lock:
         fs = self.fs
         fs.write_text(self.path, json.dumps(self.card))
+        try:
+            self._refuse_if_another()
+        except BaseException:
+            fs.delete(self.path)
+            raise
+        self._beat.start()
+        return self
+
+    def _refuse_if_another(self) -> None:
+        fs = self.fs
         for name in fs.listdir(fs.parent):
             other = fs.join(fs.parent, name)
             if not name.startswith(f"{fs.prefix}lock-") or other == self.path:
@@ -621,7 +634,6 @@ class _Lock:
             if _stale(fs, other, card):
                 fs.delete(other)
                 continue
-            fs.delete(self.path)
             who = (
                 f"writer {card.get('owner')} on {card.get('host')}, pid {card.get('pid')}, "
                 f"since {card.get('started')}"
@@ -635,8 +647,6 @@ class _Lock:
                 f"elsewhere once it is {LEASE_SECONDS} s old; to clear it sooner, make sure no "
                 "writer is running and delete the lock file"
             )
-        self._beat.start()
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
