@@ -355,3 +355,23 @@ def test_a_frame_whose_plan_cannot_be_read_is_not_replayable(spark):
     assert q._replayable(Connectish()) is False
     assert q._replayable(spark.range(3)) is True
     assert q._replayable(spark.range(3).select(F.rand())) is False
+
+
+def test_the_hadoop_filesystem_path_locks_writes_and_swaps_the_same_way(
+    spark, tmp_path, monkeypatch
+):
+    # The protocol through the JVM's Hadoop FileSystem (as on HDFS), here on its local one.
+    monkeypatch.setattr(q, "_filesystem", lambda df, path: q._Hadoop(spark, path))
+    out = f"file://{tmp_path}/q"
+    first = sss.write_quarantine(_flat(spark), SCHEMA, out)
+    assert (first.valid_rows, first.rejected_rows, first.strategy) == (6, 4, "two_writes")
+    ticket = _lock(tmp_path, host=socket.gethostname(), pid=os.getpid())
+    with pytest.raises(ss.InvalidArgumentError, match="in progress"):
+        sss.write_quarantine(_flat(spark, 3), SCHEMA, out, mode="overwrite")
+    hadoop = q._Hadoop(spark, out)
+    assert q._read_card(hadoop, f"file://{ticket}")["pid"] == os.getpid()
+    assert abs(hadoop.mtime(f"file://{ticket}") - ticket.stat().st_mtime) < 2
+    ticket.unlink()
+    again = sss.write_quarantine(_flat(spark, 3), SCHEMA, out, mode="overwrite")
+    assert spark.read.parquet(again.valid_path).count() == again.valid_rows == 2
+    assert [n for n in _siblings(tmp_path) if not n.endswith(".crc")] == ["q"]
