@@ -3,10 +3,16 @@
 - ``rows``: a seeded Bernoulli sample (``DataFrame.sample``). Every row is still read; only
   checking is saved. The sample is spread over the whole table.
 - ``files``: a seeded subset of the table's input files (``DataFrame.inputFiles``), selected
-  with a filter on Spark's hidden ``_metadata.file_name`` column, which Spark applies to the
+  with a filter on Spark's hidden ``_metadata.file_path`` column, which Spark applies to the
   file listing, so the other files are never opened. It saves reading, but it is a
   *clustered* sample: rows of one file tend to resemble each other, so counts say more about
   the chosen files than about the table. Only tables read from files can be sampled so.
+
+Files are matched by full path, in the reader's own spelling, never by a decoded name: both
+``inputFiles`` and ``_metadata.file_path`` are percent-encoded URIs of the same Hadoop paths
+(``x%41`` is listed as ``x%2541``, ``sp ace`` as ``sp%20ace``), and they differ only where
+``file_path`` drops an empty authority (``file:///a`` is ``file:/a``), so each listed file is
+matched in both spellings. Paths reach Spark as literals of the Column API, never as SQL text.
 
 Both use :data:`sparksig.options.DEFAULT_SEED` unless given a seed, so a repeated run looks
 at the same rows (or files).
@@ -16,10 +22,10 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from sparksig.errors import InvalidArgumentError
@@ -72,38 +78,48 @@ def _files(df: DataFrame, fraction: float | None, max_rows: int | None, seed: in
         raise _not_file_backed(f"inputFiles() failed: {type(e).__name__}") from None
     if not files:
         raise _not_file_backed("it lists no input files")
-    names = [_file_name(f) for f in files]
-    if len(set(names)) != len(names):
-        raise InvalidArgumentError(
-            "sampling='files' tells files apart by name, and this table reads several files "
-            "with the same name (from different folders): use sampling='rows'"
-        )
     rng = random.Random(seed)
     if fraction is None:
-        fraction = _file_fraction(df, names, max_rows, rng)
+        fraction = _file_fraction(df, files, max_rows, rng)
     k = max(1, math.ceil(fraction * len(files)))
-    chosen = sorted(rng.sample(names, min(k, len(names))))
+    chosen = rng.sample(files, min(k, len(files)))
     try:
-        frame = df.where(F.col("_metadata.file_name").isin(chosen))
+        frame = df.where(_in_files(chosen))
     except Exception as e:
         raise _not_file_backed(f"its file metadata is not available ({type(e).__name__})") from None
     return Sample(frame, files_read=len(chosen), files_total=len(files))
 
 
 def _file_fraction(
-    df: DataFrame, names: list[str], max_rows: int | None, rng: random.Random
+    df: DataFrame, files: list[str], max_rows: int | None, rng: random.Random
 ) -> float:
     """Enough files for about ``max_rows`` rows, judged from one random file's row count."""
-    probe = rng.choice(names)
-    per_file = df.where(F.col("_metadata.file_name") == probe).count()
+    per_file = df.where(_in_files([rng.choice(files)])).count()
     if per_file == 0:
         return 1.0
     target = max_rows or DEFAULT_SAMPLE_ROWS
-    return min(1.0, target / (per_file * len(names)))
+    return min(1.0, target / (per_file * len(files)))
 
 
-def _file_name(uri: str) -> str:
-    return unquote(uri.rstrip("/").rsplit("/", 1)[-1])
+def _in_files(files: list[str]) -> Column:
+    """True on the rows of these listed files; it reads only file metadata, so Spark applies it
+    to the file listing."""
+    spellings = sorted({s for f in files for s in (f, _as_file_path(f))})
+    return F.col("_metadata.file_path").isin(spellings)
+
+
+# scheme ":///": a URI whose authority is empty
+_EMPTY_AUTHORITY = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):///")
+
+
+def _as_file_path(uri: str) -> str:
+    """A listed file's URI as ``_metadata.file_path`` spells it.
+
+    ``inputFiles`` gives ``Path.toUri().toString()``; ``file_path`` takes the same path through
+    Hadoop's ``Path.toString()`` and back, which re-encodes the path exactly as before but
+    drops an empty authority.
+    """
+    return _EMPTY_AUTHORITY.sub(r"\1:/", uri, count=1)
 
 
 def _not_file_backed(why: str) -> InvalidArgumentError:
