@@ -332,6 +332,8 @@ def _load_json(value: Any, what: str) -> Any:
             return json.loads(value)
         except json.JSONDecodeError as e:
             raise SerializationError(f"not valid JSON ({e.msg} at char {e.pos})", what) from None
+        except ValueError as e:  # a number longer than Python's int limit (4,300 digits)
+            raise SerializationError(f"not valid JSON ({e})", what) from None
         except RecursionError:
             raise SerializationError(
                 "the JSON is nested too deeply to read (hundreds of levels); is it a signature?",

@@ -37,15 +37,15 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SchemaEnforcementError as e:
-            click.echo(f"Error: {e}", err=True)
+            _error(e)
             ctx.exit(EXIT_VIOLATIONS)
         except SparksigError as e:
-            click.echo(f"Error: {e}", err=True)
+            _error(e)
             ctx.exit(EXIT_USAGE)
         except OSError as e:
             if e.filename is None:  # not about a file the user named (a socket, a pipe)
                 raise
-            click.echo(f"Error: {e.filename}: {e.strerror or e}", err=True)
+            _error(f"{e.filename}: {e.strerror or e}")
             ctx.exit(EXIT_USAGE)
         except Exception as e:
             from sparksig.cli.failures import SOURCE_KEY, read_failure
@@ -53,8 +53,16 @@ class _Group(click.Group):
             failure = read_failure(e, ctx.meta.get(SOURCE_KEY))
             if failure is None:
                 raise
-            click.echo(f"Error: {failure}", err=True)
+            _error(failure)
             ctx.exit(EXIT_USAGE)
+
+
+def _error(message: object) -> None:
+    """One error line on stderr; names and values in it come from files and data, so their
+    control characters are written out (an escape sequence must not reach the terminal)."""
+    from sparksig.cli.console import visible
+
+    click.echo(f"Error: {visible(message)}", err=True)
 
 
 @click.group(

@@ -2,13 +2,21 @@
 
 Results go to stdout; progress, the closing one-line summary and errors go to stderr, so that
 ``sparksig validate ... --format json > report.json`` stays machine-readable.
+
+Names and values come from files and data, so they are never read as rich markup (a column
+named ``[/]`` would crash a table, ``[link=...]`` would forge a link) and never reach the
+terminal as control characters (an escape sequence in a column name could rewrite the
+screen): every such string goes through :func:`plain` (a ``Text``) or :func:`escape` (for
+f-strings that also hold markup), both of which show control characters as ``\\x1b``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape as _escape_markup
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -22,10 +30,41 @@ from sparksig.types import Array, Map, Object
 __all__ = [
     "diff_table",
     "err_console",
+    "escape",
     "out_console",
+    "plain",
     "report_table",
     "signature_tree",
+    "visible",
 ]
+
+# C0 controls but tab and newline, DEL, and the C1 controls (CSI, OSC... as single bytes).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(value: Any) -> str:
+    r"""``str(value)`` with control characters written out, so none reaches the terminal.
+
+    Examples:
+        >>> print(visible("a\x1b[2Jb"))
+        a\x1b[2Jb
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+
+
+def plain(value: Any, style: str = "") -> Text:
+    """A name or value from a file or the data, shown as it is: no markup, no controls."""
+    return Text(visible(value), style=style)
+
+
+def escape(value: Any) -> str:
+    r"""A name or value for an f-string that also holds rich markup (``[bold]...``).
+
+    Examples:
+        >>> print(escape("[/]x"))
+        \[/]x
+    """
+    return _escape_markup(visible(value))
 
 
 def out_console() -> Console:
@@ -45,7 +84,7 @@ def _width() -> int | None:
 
 
 def _spec_label(name: str, spec: ColSpec | TensorSpec) -> Text:
-    label = Text(name, style="bold")
+    label = plain(name, style="bold")
     label.append(": ")
     if isinstance(spec, TensorSpec):
         label.append(type_name(spec), style="cyan")
@@ -65,7 +104,7 @@ def _add_type_children(node: Tree, dtype: Any) -> None:
     if not isinstance(dtype, Object):
         return
     for prop in dtype.properties:
-        label = Text(prop.name, style="bold")
+        label = plain(prop.name, style="bold")
         label.append(": ")
         label.append(
             type_name(prop.dtype) if not isinstance(prop.dtype, Object) else "object", "cyan"
@@ -97,18 +136,18 @@ def _params_node(tree: Tree, params: ParamSchema | None) -> None:
         return
     node = tree.add(Text(f"params ({len(params)})", style="magenta bold"))
     for p in params.params:
-        label = Text(p.name, style="bold")
+        label = plain(p.name, style="bold")
         label.append(": ")
         label.append(type_name(p.dtype), "cyan")
         if p.shape is not None:
             label.append(f" shape {list(p.shape)}")
-        label.append(f"  default {p.default!r}", style="dim")
+        label.append(visible(f"  default {p.default!r}"), style="dim")
         node.add(label)
 
 
 def signature_tree(signature: ModelSignature, title: str = "signature") -> Tree:
     """A readable tree of a signature: inputs, outputs and params, nested types expanded."""
-    tree = Tree(Text(title, style="bold"))
+    tree = Tree(plain(title, style="bold"))
     _schema_node(tree, "inputs", signature.inputs)
     _schema_node(tree, "outputs", signature.outputs)
     _params_node(tree, signature.params)
@@ -141,11 +180,11 @@ def report_table(report: ValidationReport) -> Table:
     table.add_column("message", overflow="fold")
     for v in report.violations:
         table.add_row(
-            v.column_path,
-            v.code,
+            plain(v.column_path),
+            plain(v.code),
             "-" if v.count is None else f"{v.count:,}",
-            ", ".join(_short(e) for e in v.examples[:3]),
-            v.message,
+            plain(", ".join(_short(e) for e in v.examples[:3])),
+            plain(v.message),
         )
     return table
 
@@ -160,5 +199,5 @@ def diff_table(diff: SignatureDiff) -> Table:
     table.add_column("details", overflow="fold")
     for c in diff.changes:
         flag = Text("BREAKING", style="bold red") if c.breaking else Text("ok", style="green")
-        table.add_row(flag, c.path, c.kind, c.message)
+        table.add_row(flag, plain(c.path), plain(c.kind), plain(c.message))
     return table

@@ -22,7 +22,14 @@ from typing import Any
 
 import click
 
-from sparksig.cli.console import err_console, out_console, report_table, signature_tree
+from sparksig.cli.console import (
+    err_console,
+    escape,
+    out_console,
+    plain,
+    report_table,
+    signature_tree,
+)
 from sparksig.cli.inputs import open_session, spark_options, write_signature
 
 __all__ = ["MARKER", "OUTPUTS", "PLANTED", "check_out_folder", "demo", "write_sample_tables"]
@@ -215,7 +222,9 @@ def demo(
     console.rule("1. sample data")
     _mark(out)
     reference, incoming = write_sample_tables(out)
-    console.print(f"wrote {reference} (2,000 clean rows) and {incoming} (1,000 rows)")
+    console.print(
+        f"wrote {escape(reference)} (2,000 clean rows) and {escape(incoming)} (1,000 rows)"
+    )
 
     console.rule("2. infer a signature from the reference table")
     spark = open_session(master, conf, remote, verbose)
@@ -223,7 +232,7 @@ def demo(
     signature_file = os.path.join(out, "signature.json")
     write_signature(inferred.signature, signature_file)
     console.print(signature_tree(inferred.signature, f"signature of {reference}"))
-    console.print(f"{inferred.summary()}; wrote {signature_file}")
+    console.print(f"{inferred.summary()}; wrote {escape(signature_file)}")
 
     console.rule("3. validate the incoming batch against it")
     df = spark.read.parquet(incoming).cache()
@@ -238,18 +247,20 @@ def demo(
     )
     df.unpersist()
     console.print(
-        f"quarantine: {quarantine.valid_rows:,} valid rows -> {quarantine.valid_path}, "
-        f"{quarantine.rejected_rows:,} rejected rows -> {quarantine.rejected_path}"
+        f"quarantine: {quarantine.valid_rows:,} valid rows -> {escape(quarantine.valid_path)}, "
+        f"{quarantine.rejected_rows:,} rejected rows -> {escape(quarantine.rejected_path)}"
     )
     err.print(outcome.summary())
     console.rule("next")
     console.print(
-        "Open the HTML report:  " + html + "\n"
-        "The same job, step by step:\n"
-        f"  sparksig infer {reference} --mode full -o {signature_file}\n"
-        f"  sparksig validate {incoming} --signature {signature_file} "
-        f"--format html -o {html}\n"
-        f"  sparksig validate {incoming} --signature {signature_file} "
-        f"--quarantine {os.path.join(out, 'quarantine')} --overwrite --key customer_id",
+        plain(
+            "Open the HTML report:  " + html + "\n"
+            "The same job, step by step:\n"
+            f"  sparksig infer {reference} --mode full -o {signature_file}\n"
+            f"  sparksig validate {incoming} --signature {signature_file} "
+            f"--format html -o {html}\n"
+            f"  sparksig validate {incoming} --signature {signature_file} "
+            f"--quarantine {os.path.join(out, 'quarantine')} --overwrite --key customer_id"
+        ),
         soft_wrap=True,
     )

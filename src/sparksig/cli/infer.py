@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from sparksig.cli.console import err_console, out_console, signature_tree
+from sparksig.cli.console import err_console, escape, out_console, signature_tree
 from sparksig.cli.inputs import (
     FORMATS,
     check_data,
@@ -145,5 +145,5 @@ def infer(
         out_console().print(signature_tree(outcome.signature, f"signature of {data or table}"))
     err = err_console()
     if output:
-        err.print(f"wrote {write_signature(outcome.signature, output)}")
+        err.print(f"wrote {escape(write_signature(outcome.signature, output))}")
     err.print(outcome.summary())

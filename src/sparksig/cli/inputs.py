@@ -297,16 +297,24 @@ def _parse_document(text: str, p: Path) -> Any:
     if p.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
+        from sparksig.models.mlmodel import load_yaml
+
         try:
-            return yaml.safe_load(text)
+            return load_yaml(text, str(p), str(p))
+        except SerializationError:
+            raise
         except yaml.YAMLError as e:
             raise SerializationError(f"not valid YAML ({_yaml_problem(e)})", str(p)) from None
+        except ValueError as e:  # a number longer than Python's int limit
+            raise SerializationError(f"not valid YAML ({e})", str(p)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise SerializationError(
             f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})", str(p)
         ) from None
+    except ValueError as e:  # a number longer than Python's int limit (4,300 digits)
+        raise SerializationError(f"not valid JSON ({e})", str(p)) from None
 
 
 def _yaml_problem(error: Exception) -> str:

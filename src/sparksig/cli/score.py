@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from sparksig.cli.console import err_console
+from sparksig.cli.console import err_console, escape
 from sparksig.cli.failures import (
     SOURCE_KEY,
     enforcement_failure,
@@ -275,9 +275,9 @@ def score(
             raise unreadable from None
         _report_job_failure(e, verbose)
     err_console().print(
-        f"scored {rows:,} rows in {time.perf_counter() - start:.1f} s -> {output} "
-        f"(column {output_col!r})"
-        + (f"; {rejected:,} rows rejected -> {rejected_output}" if rejected_output else "")
+        f"scored {rows:,} rows in {time.perf_counter() - start:.1f} s -> {escape(output)} "
+        f"(column {escape(repr(output_col))})"
+        + (f"; {rejected:,} rows rejected -> {escape(rejected_output)}" if rejected_output else "")
     )
     if rejected:
         click.get_current_context().exit(1)

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from sparksig.cli.console import out_console, signature_tree
+from sparksig.cli.console import escape, out_console, plain, signature_tree
 from sparksig.cli.inputs import load_signature, signature_document
 from sparksig.errors import SerializationError
 
@@ -94,10 +94,11 @@ def show(path: str, fmt: str) -> None:
     console.print(signature_tree(signature, f"signature of {path}"))
     if details is None:
         return
-    console.print(f"\n[bold]flavors[/bold]: {', '.join(details['flavors']) or 'none'}")
+    flavors = ", ".join(str(f) for f in details["flavors"]) or "none"
+    console.print(f"\n[bold]flavors[/bold]: {escape(flavors)}")
     for key in ("model_uuid", "created", "mlflow_version"):
         if details[key]:
-            console.print(f"[bold]{key}[/bold]: {details[key]}")
+            console.print(f"[bold]{key}[/bold]: {escape(details[key])}")
     for key, title in (
         ("input_example", "input example"),
         ("input_example_params", "input example params"),
@@ -108,6 +109,6 @@ def show(path: str, fmt: str) -> None:
             if len(text) > _EXAMPLE_CHARS:
                 text = text[: _EXAMPLE_CHARS - 1] + "…"
             console.print(f"\n[bold]{title}[/bold]")
-            console.print(text, soft_wrap=True, markup=False)
+            console.print(plain(text), soft_wrap=True)
     if details["input_example"] is None:
         console.print("\n[dim]no input example saved[/dim]")

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from sparksig.cli.console import err_console, out_console, report_table
+from sparksig.cli.console import err_console, escape, out_console, report_table
 from sparksig.cli.inputs import (
     FORMATS,
     check_data,
@@ -158,7 +158,7 @@ def write_report(
     if output:
         with open(output, "w", encoding="utf-8") as f:
             f.write(text + ("\n" if not text.endswith("\n") else ""))
-        err_console().print(f"wrote {output}")
+        err_console().print(f"wrote {escape(output)}")
     else:
         click.echo(text)
 
@@ -285,8 +285,8 @@ def validate(
     if quarantine_out:
         q = quarantine_table(df, signature, quarantine_out, key_columns, overwrite, progress)
         err.print(
-            f"quarantine: {q.valid_rows:,} valid rows -> {q.valid_path}, "
-            f"{q.rejected_rows:,} rejected rows -> {q.rejected_path}"
+            f"quarantine: {q.valid_rows:,} valid rows -> {escape(q.valid_path)}, "
+            f"{q.rejected_rows:,} rejected rows -> {escape(q.rejected_path)}"
         )
     err.print(outcome.summary())
     if not outcome.report.ok:

@@ -273,7 +273,9 @@ def _read_json(model_dir: str, name: str, key: str) -> Any:
         raise SerializationError(
             f"the MLmodel file names {name!r} but {file} does not exist", key
         ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except SerializationError:
+        raise
+    except ValueError as e:  # not JSON, not UTF-8, or a number Python will not read
         raise SerializationError(f"{file} is not valid JSON: {e}", key) from None
     except RecursionError:
         raise SerializationError(f"{file} is nested too deeply to read", key) from None

@@ -29,6 +29,7 @@ __all__ = [
     "MLMODEL_FILE",
     "ModelInfo",
     "get_model_info",
+    "load_yaml",
     "mlmodel_path",
     "read_mlmodel",
     "set_signature",
@@ -36,6 +37,58 @@ __all__ = [
 ]
 
 MLMODEL_FILE = "MLmodel"
+
+#: The most values (mappings, lists and scalars) a YAML document may hold once its aliases
+#: are expanded. ``&a [*b, *b, ...]`` nested a few levels makes a small file stand for
+#: billions of values that any walk over it (``show``, JSON output) would visit; real
+#: ``MLmodel`` files hold hundreds.
+MAX_YAML_VALUES = 1_000_000
+
+
+def load_yaml(stream: Any, where: str, key: str) -> Any:
+    """``yaml.safe_load``, refusing documents that alias themselves or expand past
+    :data:`MAX_YAML_VALUES` (a SerializationError naming ``where`` under ``key``)."""
+    import yaml
+
+    doc = yaml.safe_load(stream)
+    _check_expansion(doc, where, key)
+    return doc
+
+
+def _check_expansion(doc: Any, where: str, key: str) -> None:
+    """Count the values of ``doc`` with aliases expanded, in time linear in its distinct
+    values (each shared mapping or list is counted once and its count reused)."""
+    on_path = -1
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        node, finished = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        if finished:
+            total = 1 + sum(sizes[id(c)] if isinstance(c, (dict, list)) else 1 for c in children)
+            sizes[id(node)] = min(total, MAX_YAML_VALUES + 1)
+            if total > MAX_YAML_VALUES:
+                raise SerializationError(
+                    f"{where} holds more than {MAX_YAML_VALUES:,} values once its YAML aliases "
+                    "(*name) are expanded; refusing to read it (an MLmodel file holds "
+                    "hundreds)",
+                    key,
+                )
+            continue
+        seen = sizes.get(id(node))
+        if seen == on_path:
+            raise SerializationError(
+                f"{where} holds a value that contains itself (a YAML alias to its own anchor); "
+                "refusing to read it",
+                key,
+            )
+        if seen is not None:
+            continue
+        sizes[id(node)] = on_path
+        stack.append((node, True))
+        stack.extend((c, False) for c in children)
 
 
 @dataclass(frozen=True)
@@ -94,13 +147,15 @@ def read_mlmodel(path: str | os.PathLike[str]) -> dict[str, Any]:
     _check_mlmodel_file(file)
     try:
         with open_regular_file(file, MLMODEL_FILE, text=True) as f:
-            doc = yaml.safe_load(f)
+            doc = load_yaml(f, file, MLMODEL_FILE)
+    except SerializationError:
+        raise
     except FileNotFoundError:
         raise SerializationError(
             f"no MLmodel file at {file}; is this a model directory saved by sparksig or MLflow?",
             MLMODEL_FILE,
         ) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
+    except (yaml.YAMLError, ValueError) as e:  # ValueError: bad UTF-8, a 5,000-digit number
         where = getattr(e, "problem_mark", None)
         at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
         raise SerializationError(f"{file} is not valid YAML{at}: {e}", MLMODEL_FILE) from None

@@ -139,6 +139,8 @@ def parse_json(payload: str | dict[str, Any], schema: Schema | None = None) -> P
             payload = json.loads(payload)
         except json.JSONDecodeError as e:
             raise PayloadError(f"The request body is not valid JSON: {e}") from None
+        except ValueError as e:  # a number longer than Python's int limit (4,300 digits)
+            raise PayloadError(f"The request body cannot be read: {e}") from None
         except RecursionError:
             raise PayloadError(_too_deep()) from None
     check_depth(payload)
