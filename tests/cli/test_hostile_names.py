@@ -186,3 +186,9 @@ def test_a_signature_yaml_file_with_an_alias_bomb_is_refused(tmp_path):
     file.write_text(alias_bomb())
     result = invoke("show", file)
     assert result.exit_code == 2 and "YAML aliases" in result.stderr
+
+
+def test_a_huge_number_given_as_a_param_is_kept_as_text_for_the_signature_to_judge():
+    from sparksig.cli.score import parse_params
+
+    assert parse_params((f"k={HUGE}", "n=5")) == {"k": HUGE, "n": 5}

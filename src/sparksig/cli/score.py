@@ -62,7 +62,7 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any] | None:
     for key, raw in parse_key_values(pairs, "--param").items():
         try:
             params[key] = json.loads(raw)
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON (or a number past Python's 4,300-digit int limit)
             params[key] = raw
     return params
 
