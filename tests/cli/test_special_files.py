@@ -14,7 +14,6 @@ import os
 import socket
 import stat
 import subprocess
-import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -24,6 +23,7 @@ import pytest
 
 from sparksig import SerializationError, models
 from sparksig.models.paths import open_regular_file, read_regular_file
+from tests import spawn
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
 
@@ -33,13 +33,8 @@ SIGNATURE = {"inputs": [{"type": "double", "name": "x", "required": True}]}
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(
-            [sys.executable, *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        return spawn.python(
+            *args, cwd=cwd, timeout=TIMEOUT, env=spawn.spark_env(PYTHONUNBUFFERED="1")
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"blocked: {' '.join(args)} did not finish in {TIMEOUT} s")
@@ -262,7 +257,7 @@ def test_a_pipe_swapped_in_after_the_first_look_is_still_refused(tmp_path, monke
         watchdog.cancel()
 
 
-def test_demo_does_not_wait_on_a_marker_that_is_a_named_pipe(tmp_path):
+def test_demo_does_not_wait_on_a_marker_that_is_a_named_pipe(tmp_path, spawn_spark):
     """The marker says which outputs an earlier run wrote; a pipe in its place lists none."""
     out = tmp_path / "out"
     out.mkdir()
