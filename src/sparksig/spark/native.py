@@ -24,7 +24,8 @@ column holding structs is cast to the same type with its fields renamed by posit
 fields (``__sparksig_c0._2._0``), lambda variables and literals that this module writes.
 Labels and key names, which hold user names, travel as data (a JSON literal decoded by
 ``from_json``) or stay in Python. The same rule makes case-twin struct fields (``a`` and
-``A``) plain positions, and keeps every check's text linear in the depth of its path:
+``A``) plain positions, and keeps every check's text linear in the depth of its path
+(signature types nest at most :data:`sparksig.types.MAX_DEPTH` levels):
 only a null check guards on its parent (``p IS NOT NULL AND p._0 IS NULL``); every other
 predicate is null on a null parent, and ``coalesce(..., false)`` reads that as a pass.
 
@@ -51,7 +52,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparksig.enforce import messages
-from sparksig.errors import Code, UnsupportedTypeError, Violation, to_jsonable
+from sparksig.errors import Code, Violation, to_jsonable
 from sparksig.options import MAX_EXAMPLES
 from sparksig.rules import DATETIME_NS_RANGE, element_required, null_violates
 from sparksig.schema import TensorSpec
@@ -59,11 +60,7 @@ from sparksig.spark.binding import Binding, Bound, col
 from sparksig.spark.convert import is_vector_udt
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 
-__all__ = ["MAX_DEPTH", "Check", "CheckSet", "compile_checks", "field_of", "summarise"]
-
-#: Deepest nesting (struct fields, array elements, map values) the native engine compiles.
-#: Deeper data gets an ``UnsupportedTypeError`` naming the path, before any job runs.
-MAX_DEPTH = 100
+__all__ = ["Check", "CheckSet", "compile_checks", "field_of", "summarise"]
 
 _REASONS_TYPE = T.ArrayType(T.StringType())
 
@@ -74,9 +71,17 @@ class _Ref:
 
     sql: str
     parent: str | None = None
+    hops: int = 0  # struct fields read since the last lambda variable or alias
 
     def field(self, index: int) -> _Ref:
-        return _Ref(f"{self.sql}._{index}", self.sql)
+        return _Ref(f"{self.sql}._{index}", self.sql, self.hops + 1)
+
+
+# Spark's subexpression elimination grows exponentially with field-access chains that many
+# checks share (a struct nested 26 deep: 12 s for an empty table, 30 deep: out of heap),
+# and it does not look inside lambdas. So a chain longer than this is cut: the struct is
+# bound to a lambda variable (``exists(array(s), y -> ...)``) and the path goes on from it.
+_CHAIN = 4
 
 
 # (a value, lambda depth) -> SQL of a boolean about it (null where it cannot say).
@@ -260,7 +265,6 @@ def compile_checks(
                 strict_nulls=strict_nulls,
                 finite_only=finite_only,
                 nullable=bound.field.nullable,
-                depth=0,
             )
         for code, path, message, predicate in items:
             found.setdefault((code, path), (message, []))[1].append(predicate)
@@ -329,17 +333,9 @@ def _walk(
     strict_nulls: bool,
     finite_only: bool,
     nullable: bool = True,
-    depth: int,
 ) -> Iterator[_Item]:
     if isinstance(spec, AnyType):
         return
-    if depth > MAX_DEPTH:
-        raise UnsupportedTypeError(
-            f"nested more than {MAX_DEPTH} levels deep, the most the native engine compiles "
-            "(sparksig.spark.native.MAX_DEPTH); flatten the column or check it with "
-            "engine='arrow'",
-            path,
-        )
     # Spark's own non-null guarantee (a field, element or value declared non-nullable) is
     # trusted, as inference trusts it: such a value cannot be null, so it is not checked.
     if nullable and null_violates(spec, required, top_level=top_level, strict_nulls=strict_nulls):
@@ -354,7 +350,6 @@ def _walk(
         "strict_nulls": strict_nulls,
         "finite_only": finite_only,
         "top_level": False,
-        "depth": depth + 1,
     }
     if isinstance(spec, DataType):
         yield from _values(spec, spark_type, path, finite_only)
@@ -454,7 +449,13 @@ def _variable(depth: int) -> str:
 
 def _in_field(predicate: Predicate, index: int) -> Predicate:
     # the field by position: its struct was renamed by CheckSet.project
-    return lambda r, depth: predicate(r.field(index), depth)
+    def at(r: _Ref, depth: int) -> str:
+        if r.hops < _CHAIN:
+            return predicate(r.field(index), depth)
+        y = _variable(depth)  # see _CHAIN: a null struct makes exists false, as the guard
+        return f"exists(array({r.sql}), {y} -> {predicate(_Ref(y).field(index), depth + 1)})"
+
+    return at
 
 
 def field_of(e: Column, struct: T.StructType, name: str) -> Column:
