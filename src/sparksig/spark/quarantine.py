@@ -65,6 +65,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import threading
@@ -406,7 +407,41 @@ def _first_unheld(fmt: str, t: T.DataType, path: str) -> tuple[str, T.DataType] 
     return None
 
 
+# Spark hands the Parquet and ORC writers their schema through a Hadoop Configuration, whose
+# get() expands ${...} (other settings, Spark SQL settings included, and ${env.NAME}).
+# Measured: Parquet writes a column "${spark.app.name}" under the application's name, and ORC
+# reads back, under "v${spark.sql.session.timeZone}", the values of a column "vUTC".
+_HADOOP_VARIABLE = re.compile(r"\$\{[^}$\x20]+\}")
+_EXPANDS_NAMES = frozenset({"parquet", "orc"})
+
+
+def _expanded_name(t: T.DataType, path: str = "") -> str | None:
+    """The first column or field path whose name a Hadoop Configuration would expand."""
+    if isinstance(t, T.StructType):
+        for f in t.fields:
+            here = f"{path}.{f.name}" if path else f.name
+            if _HADOOP_VARIABLE.search(f.name):
+                return here
+            found = _expanded_name(f.dataType, here)
+            if found is not None:
+                return found
+    elif isinstance(t, T.ArrayType):
+        return _expanded_name(t.elementType, f"{path}[]")
+    elif isinstance(t, T.MapType):
+        return _expanded_name(t.valueType, f"{path}{{}}")
+    return None
+
+
 def _check_holds(fmt: str, schema: T.StructType, half: str) -> None:
+    expanded = _expanded_name(schema) if fmt in _EXPANDS_NAMES else None
+    if expanded is not None:
+        raise InvalidArgumentError(
+            f"column {expanded!r} of the {half} half cannot be written as {fmt}: Spark's "
+            f"{fmt} writer expands ${{...}} in names (through a Hadoop Configuration), so the "
+            "files would hold another name or another column's values, possibly a setting's "
+            "or an environment variable's value. Rename the column, or write json. Nothing "
+            "was written"
+        )
     unheld = _unheld(fmt, schema)
     if unheld is None:
         return
