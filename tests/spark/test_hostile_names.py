@@ -327,6 +327,15 @@ def test_monitor_and_quarantine_stream_read_hostile_names_literally(spark, canar
     _clean(*(r.to_json() for r in reports))
 
     out = tmp_path / "out"
+    with pytest.raises(ss.InvalidArgumentError, match="expands"):
+        sss.quarantine_stream(
+            spark.readStream.schema(struct).json(str(source)),
+            TRAP_SCHEMA,
+            str(out),
+            str(tmp_path / "chk2"),
+            trigger={"availableNow": True},
+        )
+    assert not out.exists()
     query = sss.quarantine_stream(
         spark.readStream.schema(struct).json(str(source)),
         TRAP_SCHEMA,

@@ -173,7 +173,7 @@ def write_quarantine(
     halves = _Halves(df, binding, schema, tuple(key_columns), _unheld(fmt, reasons) is not None)
     _check_source(df, format)
     for name, half in zip(("valid", "rejected"), halves(flagged)):
-        _check_holds(fmt, half.schema, name)
+        check_format_holds(fmt, half.schema, name)
     if binding.fatal:
         strategy = Strategy.ONE_WRITE
     else:
@@ -432,7 +432,9 @@ def _expanded_name(t: T.DataType, path: str = "") -> str | None:
     return None
 
 
-def _check_holds(fmt: str, schema: T.StructType, half: str) -> None:
+def check_format_holds(fmt: str, schema: T.StructType, half: str) -> None:
+    """Refuse, before anything is written, a half that format ``fmt`` cannot hold faithfully:
+    a type it cannot store, or (Parquet, ORC) a name its writer would expand."""
     expanded = _expanded_name(schema) if fmt in _EXPANDS_NAMES else None
     if expanded is not None:
         raise InvalidArgumentError(
