@@ -17,11 +17,12 @@ validation and quarantine run inside the JVM, in one pass, with no Python worker
 
 **No name reaches the SQL parser.** Spark does not take SQL text literally: it substitutes
 ``${...}`` (``spark.sql.variable.substitute``), and quotes, comments and keywords are syntax.
-So a check never spells a user's name. :meth:`CheckSet.project` adds each checked column
-once, through the ``Column`` API (names are literals there), under an internal alias, and a
-column holding structs is cast to the same type with its fields renamed by position
-(``_0``, ``_1``, ...). The SQL text of every check reads only those aliases, positional
-fields (``__sparksig_c0._2._0``), lambda variables and literals that this module writes.
+So a check never spells a user's name. :meth:`CheckSet.project` renames every column by
+position (``toDF``: ``__sparksig_t0``, ...; no name is parsed) and casts each column holding
+structs to the same type with its fields renamed by position (``_0``, ``_1``, ...), through
+the ``Column`` API; :meth:`CheckSet.restore` gives the names back. The SQL text of every
+check reads only those internal names, positional fields (``__sparksig_c0._2._0``), lambda
+variables and literals that this module writes.
 Labels and key names, which hold user names, travel as data (a JSON literal decoded by
 ``from_json``) or stay in Python. The same rule makes case-twin struct fields (``a`` and
 ``A``) plain positions, and keeps every check's text linear in the depth of its path
@@ -56,7 +57,7 @@ from sparksig.errors import Code, Violation, to_jsonable
 from sparksig.options import MAX_EXAMPLES
 from sparksig.rules import DATETIME_NS_RANGE, element_required, null_violates
 from sparksig.schema import TensorSpec
-from sparksig.spark.binding import Binding, Bound, col
+from sparksig.spark.binding import Binding, Bound
 from sparksig.spark.convert import is_vector_udt
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 
@@ -119,17 +120,21 @@ class Check:
 
 @dataclass(frozen=True, eq=False)
 class CheckSet:
-    """The compiled checks of a binding, and the aliases their SQL reads.
+    """The compiled checks of a binding, and the internal names their SQL reads.
 
     Attributes:
         checks: one per ``(code, path)``, in schema order.
-        inputs: the columns the checks read; input ``i`` is projected as ``alias(i)``.
+        inputs: the columns the checks read, each at ``positions[i]`` of ``columns``.
         prefix: starts every internal name; no column of the table starts with it.
+        columns: the table's column names when the checks were compiled.
+        positions: where each input is among ``columns``.
     """
 
     checks: tuple[Check, ...]
     inputs: tuple[Bound, ...]
     prefix: str
+    columns: tuple[str, ...]
+    positions: tuple[int, ...]
 
     def __len__(self) -> int:
         return len(self.checks)
@@ -140,52 +145,50 @@ class CheckSet:
     def __getitem__(self, i: int) -> Check:
         return self.checks[i]
 
+    def position(self, j: int) -> str:
+        """Column ``j`` of the table, renamed by :meth:`project`."""
+        return f"{self.prefix}t{j}"
+
     def alias(self, i: int) -> str:
-        """The column input ``i`` is read from by the checks (structs renamed by position)."""
-        return f"{self.prefix}c{i}"
+        """What the checks read for input ``i``: its column, struct fields renamed by
+        position where it holds structs."""
+        if _has_struct(self._type(i)):
+            return f"{self.prefix}c{i}"
+        return self.position(self.positions[i])
 
     def value(self, i: int) -> str:
         """Input ``i`` as it is in the table (the example shown)."""
-        return self.alias(i) if not _has_struct(self._type(i)) else f"{self.prefix}v{i}"
-
-    def key(self, j: int) -> str:
-        return f"{self.prefix}k{j}"
+        return self.position(self.positions[i])
 
     def _type(self, i: int) -> T.DataType:
         field = self.inputs[i].field
         assert field is not None
         return field.dataType
 
-    def names(self, *, values: bool = False, keys: int = 0) -> list[str]:
-        """Every internal column :meth:`project` adds (to drop them afterwards)."""
-        out = [self.alias(i) for i in range(len(self.inputs))]
-        if values:
-            out += [self.value(i) for i in range(len(self.inputs)) if _has_struct(self._type(i))]
-        return out + [self.key(j) for j in range(keys)]
+    def _structs(self) -> list[int]:
+        return [i for i in range(len(self.inputs)) if _has_struct(self._type(i))]
 
-    def project(
-        self, df: DataFrame, *, values: bool = False, keys: Sequence[str] = ()
-    ) -> DataFrame:
-        """``df`` plus the aliases the checks read; the only way they reach a column.
+    def project(self, df: DataFrame) -> DataFrame:
+        """``df`` with every column renamed by position, plus the positional casts of
+        struct-holding inputs: the only way the checks reach a column.
 
-        Names go through the ``Column`` API (a literal there, never parsed as SQL text);
-        a struct-holding column is cast to its positional twin, which Spark does field by
-        field without copying values. ``values`` adds the struct columns as they are (for
-        examples), ``keys`` the key columns.
+        ``toDF`` renames by position (one call; no name is parsed), and the casts go through
+        the ``Column`` API over those internal names. :meth:`restore` gives the names back.
         """
-        added = []
-        for i, bound in enumerate(self.inputs):
-            assert bound.field is not None
-            kind = bound.field.dataType
-            source = col(bound.field.name)
-            if _has_struct(kind):
-                added.append(source.cast(positional(kind)).alias(self.alias(i)))
-                if values:
-                    added.append(source.alias(self.value(i)))
-            else:
-                added.append(source.alias(self.alias(i)))
-        added += [col(k).alias(self.key(j)) for j, k in enumerate(keys)]
-        return df.select("*", *added)
+        if tuple(df.columns) != self.columns:
+            raise AssertionError("a CheckSet reads the table it was compiled for")
+        renamed = df.toDF(*[self.position(j) for j in range(len(self.columns))])
+        casts = [
+            F.col(self.value(i)).cast(positional(self._type(i))).alias(self.alias(i))
+            for i in self._structs()
+        ]
+        return renamed.select("*", *casts) if casts else renamed
+
+    def restore(self, frame: DataFrame, *added: str) -> DataFrame:
+        """A frame of :meth:`project` with the table's names back, plus ``added`` columns
+        (appended after the table's, in that order)."""
+        internal = [self.alias(i) for i in self._structs()]
+        return (frame.drop(*internal) if internal else frame).toDF(*self.columns, *added)
 
     @property
     def failed_sql(self) -> str:
@@ -216,21 +219,19 @@ class CheckSet:
     def flag(self, df: DataFrame, column: str) -> DataFrame:
         """``df`` plus ``column``: the reasons of each row (null for rows that pass)."""
         projected = self.project(df)
-        return projected.select("*", self.reasons().alias(column)).drop(*self.names())
+        return self.restore(projected.select("*", self.reasons().alias(column)), column)
 
     def passing(self, df: DataFrame) -> DataFrame:
         """The rows of ``df`` that pass every check, nothing added."""
-        projected = self.project(df)
-        return projected.filter(~self.failed()).drop(*self.names())
+        return self.restore(self.project(df).filter(~self.failed()))
 
     def guarded(self, df: DataFrame, message: str) -> DataFrame:
         """``df``, failing its job with ``message`` and a row's reasons on a failing row."""
         if not self.checks:
             return df
-        projected = self.project(df)
         stop = F.raise_error(F.concat(F.lit(message), F.array_join(self.reasons(), ", ")))
         guard = F.when(self.failed(), stop).otherwise(F.lit(True))
-        return projected.filter(guard).drop(*self.names())
+        return self.restore(self.project(df).filter(guard))
 
 
 def compile_checks(
@@ -250,6 +251,14 @@ def compile_checks(
     out: list[Check] = []
     inputs = binding.checked
     prefix = _prefix(columns)
+    first: dict[str, int] = {}
+    for j, name in enumerate(columns):
+        first.setdefault(name, j)
+    positions = []
+    for bound in inputs:
+        assert bound.field is not None
+        positions.append(first[bound.field.name])
+    template = CheckSet((), inputs, prefix, tuple(columns), tuple(positions))
     for index, bound in enumerate(inputs):
         assert bound.field is not None
         found: dict[tuple[Code, str], tuple[str, list[Predicate]]] = {}
@@ -268,11 +277,11 @@ def compile_checks(
             )
         for code, path, message, predicate in items:
             found.setdefault((code, path), (message, []))[1].append(predicate)
-        source = _Ref(f"{prefix}c{index}")
+        source = _Ref(template.alias(index))
         for (code, path), (message, predicates) in found.items():
             expr = " OR ".join(f"({predicate(source, 0)})" for predicate in predicates)
             out.append(Check(code, path, bound, message, f"coalesce({expr}, false)", index))
-    return CheckSet(tuple(out), inputs, prefix)
+    return CheckSet(tuple(out), inputs, prefix, tuple(columns), tuple(positions))
 
 
 def _prefix(columns: Sequence[str]) -> str:
@@ -560,8 +569,8 @@ def summarise(
     (``count_if``) and keeps up to :data:`~sparksig.options.MAX_EXAMPLES` offending values
     per check (``min_by(value, 0, k)``: a bounded heap, not a list of every bad row).
     Null checks without key columns need no example column (the example is ``None``).
-    Key columns are read through aliases too, in a struct of positional fields that
-    Python names back.
+    Key columns are read by position too, in a struct of positional fields that Python
+    names back.
 
     ``small`` (a file sample) computes the same aggregates as observed metrics of a no-op
     write instead: one stage and one job, where an aggregation needs a shuffle and, with
@@ -569,10 +578,14 @@ def summarise(
     on 3M flat rows the aggregation is faster (0.40 s against 0.51 s), hence the switch.
     """
     keyed = bool(keys)
-    types = {f.name: f.dataType for f in source.schema.fields} if keyed else {}
+    fields = source.schema.fields if keyed else []
+    at = {f.name: j for j, f in reversed(list(enumerate(fields)))}
     key_struct = (
         "struct("
-        + ", ".join(f"{_collectable(checks.key(j), types[k])} AS _{j}" for j, k in enumerate(keys))
+        + ", ".join(
+            f"{_collectable(checks.position(at[k]), fields[at[k]].dataType)} AS _{j}"
+            for j, k in enumerate(keys)
+        )
         + ")"
         if keyed
         else None
@@ -585,8 +598,7 @@ def summarise(
             if key_struct is not None:
                 value = f"struct({value} AS value, {key_struct} AS keys)"
             examples[i] = f"{value} AS __v{i}"
-    projected = checks.project(source, values=bool(examples), keys=keys)
-    frame = projected.selectExpr(*flags, *examples.values())
+    frame = checks.project(source).selectExpr(*flags, *examples.values())
     aggs = ["count(1) AS __rows"]
     for i in range(len(checks)):
         aggs.append(f"count_if(__f{i}) AS __n{i}")

@@ -99,7 +99,7 @@ def monitor(
     name = f"sparksig_{uuid.uuid4().hex[:12]}"
     metrics = [F.count(F.lit(1)).alias("rows")]
     metrics += [F.count_if(F.expr(c.sql)).alias(f"c{i}") for i, c in enumerate(checks)]
-    observed = checks.project(df).observe(name, *metrics).drop(*checks.names())
+    observed = checks.restore(checks.project(df).observe(name, *metrics))
     watched = MonitoredStream(observed, name)
     if report_dir:
         os.makedirs(report_dir, exist_ok=True)

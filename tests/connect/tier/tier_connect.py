@@ -157,3 +157,35 @@ def test_the_cli_progress_bar_stays_off_without_a_status_tracker(spark, table):
     with SparkProgress(spark, console, enabled=True, description="count") as progress:
         assert table.count() == ROWS
     assert progress.stages_seen == set()
+
+
+def test_hostile_names_are_names_on_connect(spark):
+    # the server parses whatever SQL text the client sends, with its own session's settings
+    from tests.spark.test_hostile_names import (
+        CANARY,
+        CANARY_KEY,
+        TRAP_FINDINGS,
+        TRAP_SCHEMA,
+        _model,
+        _trap_table,
+    )
+
+    spark.conf.set(CANARY_KEY, CANARY)
+    try:
+        df = _trap_table(spark)
+        for engine in ("native", "arrow"):
+            report = sss.validate(df, TRAP_SCHEMA, engine=engine)
+            assert {(v.code, v.column_path, v.count) for v in report.violations} == TRAP_FINDINGS
+            assert CANARY not in report.to_json()
+        valid, rejected = sss.conform(df, TRAP_SCHEMA, on_error="quarantine")
+        assert (valid.count(), sorted(r.id for r in rejected.select("id").collect())) == (
+            0,
+            [0, 1, 2],
+        )
+        signature = ModelSignature(inputs=TRAP_SCHEMA, outputs=Schema([ColSpec("double")]))
+        scored, rejected = sss.score(
+            df, _model, signature, on_error="quarantine", strict_nulls=True
+        )
+        assert (scored.count(), rejected.count()) == (0, 3)
+    finally:
+        spark.conf.unset(CANARY_KEY)
