@@ -201,8 +201,9 @@ def bind(df: DataFrame, schema: Schema, *, strict_nulls: bool) -> Binding:
             )
         else:
             typed.append((b, arrow_type))
+    mapped = {id(b) for b, _ in typed}  # a set: one lookup per column, not a scan
     checked_schema = Schema(
-        [b.spec for b in (columns if named else present) if b.field is None or _in(b, typed)]
+        [b.spec for b in (columns if named else present) if b.field is None or id(b) in mapped]
     )
     arrow = pa.schema([pa.field(b.name, t) for b, t in typed])
     plan = compile_plan(checked_schema, strict_nulls=strict_nulls)
@@ -232,10 +233,6 @@ def bind(df: DataFrame, schema: Schema, *, strict_nulls: bool) -> Binding:
         and not (isinstance(b.spec, ColSpec) and isinstance(b.spec.type, AnyType))
     )
     return Binding(tuple(columns), tuple(findings), checked)
-
-
-def _in(bound: Bound, typed: list[tuple[Bound, pa.DataType]]) -> bool:
-    return any(b is bound for b, _ in typed)
 
 
 def _arrow_type(field: T.StructField | None) -> pa.DataType | None:
