@@ -212,7 +212,10 @@ def _read_value_dict(data: dict[Any, Any]) -> Schema:
 def _read_series(data: pd.Series) -> Schema:
     name = _name(data.name)
     path = "" if name is None else str(name)
-    return Schema([ColSpec(pandas_column_type(data, path), name, column_required(data))])
+    # An unnamed column cannot be optional, so MLflow (3.18+) infers an unnamed Series as
+    # required whatever its nulls (3.17 failed and fell back to `any`); so does sparksig.
+    required = column_required(data) if name is not None else True
+    return Schema([ColSpec(pandas_column_type(data, path), name, required)])
 
 
 def _read_frame(data: pd.DataFrame) -> Schema:
