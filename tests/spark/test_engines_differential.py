@@ -91,8 +91,15 @@ def _check_engines_agree(
     n = len(case.rows)
 
     keys = [ROW_ID] if keyed else []  # examples then carry the row id (another code path)
-    native = sss.validate(df, case.schema, engine="native", key_columns=keys, **options)
     arrow = sss.validate(df, case.schema, engine="arrow", key_columns=keys, **options)
+    try:
+        native = sss.validate(df, case.schema, engine="native", key_columns=keys, **options)
+    except ss.UnsupportedTypeError as e:
+        # the one documented refusal (sparksig.spark.native._renamed): Spark can neither
+        # tell case twins apart by name nor cast a struct holding a variant
+        assert "differ only in case, beside a variant" in str(e), e
+        event("native refuses case twins beside a variant")
+        return
     for code in sorted({v.code for v in arrow.violations}):
         event(f"found {code}")
     event("native engine compiled no check" if native.checks == 0 else "native engine ran")

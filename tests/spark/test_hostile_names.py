@@ -425,3 +425,43 @@ def test_two_thousand_columns_are_checked_in_one_pass(spark):
     assert report.checks == n
     assert len(report.violations) == n
     assert {v.count for v in report.violations} == {1}
+
+
+def test_structs_holding_a_variant_are_read_by_position(spark):
+    # Spark will not cast a variant, not even to itself under positional field names
+    df = spark.sql(
+        "SELECT 0 AS id, array(named_struct('b', true, 'v', parse_json('1'), 'x', CAST(NULL AS"
+        " BOOLEAN))) AS arr UNION ALL SELECT 1, array(named_struct('b', false, 'v',"
+        " parse_json('2'), 'x', true))"
+    )
+    item = ss.Object(
+        [
+            ss.Property("b", ss.DataType.boolean),
+            ss.Property("v", ss.AnyType()),
+            ss.Property("x", ss.DataType.boolean),
+        ]
+    )
+    schema = ss.Schema([ss.ColSpec(ss.Array(item), "arr")])
+    for engine in ("native", "arrow"):
+        report = sss.validate(df, schema, engine=engine)
+        assert [(v.code, v.column_path, v.count) for v in report.violations] == [
+            ("null_in_required", "arr[].x", 1)
+        ]
+
+
+def test_case_twins_beside_a_variant_are_refused_natively_and_read_by_arrow(spark):
+    df = spark.sql("SELECT named_struct('a', CAST(NULL AS BOOLEAN), 'A', parse_json('1')) AS s")
+    schema = ss.Schema(
+        [
+            ss.ColSpec(
+                ss.Object([ss.Property("a", ss.DataType.boolean), ss.Property("A", ss.AnyType())]),
+                "s",
+            )
+        ]
+    )
+    with pytest.raises(ss.UnsupportedTypeError, match="engine='arrow'"):
+        sss.validate(df, schema, engine="native")
+    report = sss.validate(df, schema, engine="arrow")
+    assert [(v.code, v.column_path, v.count) for v in report.violations] == [
+        ("null_in_required", "s.a", 1)
+    ]

@@ -53,7 +53,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparksig.enforce import messages
-from sparksig.errors import Code, Violation, to_jsonable
+from sparksig.errors import Code, UnsupportedTypeError, Violation, to_jsonable
 from sparksig.options import MAX_EXAMPLES
 from sparksig.rules import DATETIME_NS_RANGE, element_required, null_violates
 from sparksig.schema import TensorSpec
@@ -179,7 +179,7 @@ class CheckSet:
             raise AssertionError("a CheckSet reads the table it was compiled for")
         renamed = df.toDF(*[self.position(j) for j in range(len(self.columns))])
         casts = [
-            F.col(self.value(i)).cast(positional(self._type(i))).alias(self.alias(i))
+            _renamed(F.col(self.value(i)), self._type(i), self.inputs[i].name).alias(self.alias(i))
             for i in self._structs()
         ]
         return renamed.select("*", *casts) if casts else renamed
@@ -308,6 +308,48 @@ def positional(t: T.DataType) -> T.DataType:
     if isinstance(t, T.MapType):
         return T.MapType(positional(t.keyType), positional(t.valueType), t.valueContainsNull)
     return t
+
+
+def _renamed(e: Column, t: T.DataType, path: str) -> Column:
+    """``e`` as :func:`positional` ``(t)``: one cast, or, where ``t`` holds a variant (which
+    Spark will not cast, not even to itself under other field names), rebuilt level by level
+    through the ``Column`` API (names are literals there). Variant values are never checked
+    (they stand for ``any``), so a variant field is rebuilt as a null placeholder."""
+    if not _has_variant(t):
+        return e.cast(positional(t))
+    if isinstance(t, T.VariantType):
+        return F.lit(None)
+    if isinstance(t, T.StructType):
+        names = [f.name.casefold() for f in t.fields]
+        if len(set(names)) < len(names):
+            raise UnsupportedTypeError(
+                "a struct with fields that differ only in case, beside a variant: Spark can "
+                "neither tell the twins apart by name nor cast a variant to read them by "
+                "position; rename a twin, or check this table with engine='arrow'",
+                path,
+            )
+        fields = [
+            _renamed(e.getField(f.name), f.dataType, f"{path}.{f.name}").alias(f"_{i}")
+            for i, f in enumerate(t.fields)
+        ]
+        return F.when(e.isNotNull(), F.struct(*fields))
+    if isinstance(t, T.ArrayType):
+        return F.transform(e, lambda x: _renamed(x, t.elementType, f"{path}[]"))
+    if isinstance(t, T.MapType):
+        return F.transform_values(e, lambda _, v: _renamed(v, t.valueType, f"{path}{{}}"))
+    return e
+
+
+def _has_variant(t: T.DataType) -> bool:
+    if isinstance(t, T.VariantType):
+        return True
+    if isinstance(t, T.StructType):
+        return any(_has_variant(f.dataType) for f in t.fields)
+    if isinstance(t, T.ArrayType):
+        return _has_variant(t.elementType)
+    if isinstance(t, T.MapType):
+        return _has_variant(t.keyType) or _has_variant(t.valueType)
+    return False
 
 
 def _has_struct(t: T.DataType) -> bool:
