@@ -99,16 +99,15 @@ class Check:
     Attributes:
         code: the violation code.
         path: where (``address.city``, ``items[].price``, ``scores{}``).
-        column: the declared column the path starts in (its value is the example shown).
         message: what the Arrow engine says for the same finding.
         sql: a boolean Spark SQL expression over :meth:`CheckSet.project`'s aliases only,
             never null.
-        input: the position of ``column`` among the check set's inputs.
+        input: the declared column the path starts in (its value is the example shown), as
+            a position among the check set's inputs.
     """
 
     code: Code
     path: str
-    column: Bound
     message: str
     sql: str
     input: int
@@ -280,7 +279,7 @@ def compile_checks(
         source = _Ref(template.alias(index))
         for (code, path), (message, predicates) in found.items():
             expr = " OR ".join(f"({predicate(source, 0)})" for predicate in predicates)
-            out.append(Check(code, path, bound, message, f"coalesce({expr}, false)", index))
+            out.append(Check(code, path, message, f"coalesce({expr}, false)", index))
     return CheckSet(tuple(out), inputs, prefix, tuple(columns), tuple(positions))
 
 
@@ -669,12 +668,11 @@ def _one_stage(frame: DataFrame, aggs: list[str]) -> dict[str, Any]:
 
 
 def _example_value(checks: CheckSet, check: Check) -> str:
-    field = check.column.field
-    assert field is not None
+    kind = checks._type(check.input)
     source = checks.value(check.input)
-    if is_vector_udt(field.dataType):
+    if is_vector_udt(kind):
         return _dense_vector(source)
-    return _collectable(source, field.dataType)
+    return _collectable(source, kind)
 
 
 def _dense_vector(e: str) -> str:

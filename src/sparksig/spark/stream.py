@@ -23,7 +23,6 @@ from typing import Any
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from sparksig.errors import InvalidArgumentError, ValidationReport, Violation
 from sparksig.schema import Schema
@@ -31,7 +30,6 @@ from sparksig.signature import ModelSignature
 from sparksig.spark import native
 from sparksig.spark.binding import bind, input_schema
 from sparksig.spark.conform import REASONS_COLUMN, flag_rows, materialize, valid_rows
-from sparksig.spark.convert import to_spark_schema
 from sparksig.spark.quarantine import check_format_holds
 
 __all__ = ["MonitoredStream", "monitor", "quarantine_stream"]
@@ -191,11 +189,12 @@ def quarantine_stream(
             "sparksig.spark.write_quarantine"
         )
     schema = input_schema(schema_or_signature)
-    # refused before the query starts, as write_quarantine refuses before it writes
-    keys = [df.schema[k] for k in key_columns if k not in to_spark_schema(schema).fieldNames()]
-    check_format_holds(format, T.StructType([*to_spark_schema(schema).fields, *keys]), "valid")
-    reasons = T.StructField(REASONS_COLUMN, T.ArrayType(T.StringType()))
-    check_format_holds(format, T.StructType([*df.schema.fields, reasons]), "rejected")
+    # refused before the query starts, as write_quarantine refuses before it writes: the
+    # halves' schemas, read off the same lazy plans each batch writes (no job)
+    binding = bind(df, schema, strict_nulls=strict_nulls)
+    flagged = flag_rows(df, binding, strict_nulls=strict_nulls, finite_only=finite_only)
+    check_format_holds(format, valid_rows(flagged, binding, schema, key_columns).schema, "valid")
+    check_format_holds(format, flagged.schema, "rejected")
 
     def write(batch: DataFrame, batch_id: int) -> None:
         binding = bind(batch, schema, strict_nulls=strict_nulls)
