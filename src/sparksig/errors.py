@@ -145,6 +145,9 @@ class Code(str, Enum):
     INVALID_VALUE = "invalid_value"
     OUT_OF_RANGE = "out_of_range"
     NON_FINITE = "non_finite"
+    NOT_IN_DOMAIN = "not_in_domain"
+    TOO_LONG = "too_long"
+    DRIFT = "drift"
 
     def __str__(self) -> str:
         return self.value
