@@ -33,6 +33,7 @@ from sparksig.errors import SerializationError
 from sparksig.models import examples as _examples
 from sparksig.models.mlmodel import get_model_info, set_signature, write_mlmodel
 from sparksig.models.paths import read_regular_file, resolve_inside
+from sparksig.models.profiles import load_profile, set_profile
 from sparksig.models.pyfunc import (
     LOADER_MODULE,
     MODEL_FILE,
@@ -41,6 +42,7 @@ from sparksig.models.pyfunc import (
     dump_model,
     load_model,
 )
+from sparksig.profile.model import Profile
 from sparksig.signature import ModelSignature
 
 __all__ = [
@@ -48,8 +50,10 @@ __all__ = [
     "load_input_example",
     "load_input_example_params",
     "load_model",
+    "load_profile",
     "load_serving_example",
     "save_model",
+    "set_profile",
     "set_signature",
     "validate_serving_input",
 ]
@@ -106,6 +110,7 @@ def save_model(
     signature: Any = None,
     input_example: Any = None,
     params: dict[str, Any] | None = None,
+    profile: Profile | None = None,
 ) -> None:
     """Save a model as an MLflow-compatible model directory.
 
@@ -119,6 +124,8 @@ def save_model(
         input_example: a DataFrame, ndarray, dict, list or scalar, or ``(example, params)``.
         params: default inference params; their schema becomes the signature's params when
             the signature has none (as ``infer_signature(..., params=params)`` would give).
+        profile: the training data's :class:`~sparksig.profile.Profile`, stored as
+            ``profile.json`` beside ``MLmodel`` (:func:`~sparksig.models.profiles.set_profile`).
 
     Raises:
         FileExistsError: ``path`` exists and is not empty.
@@ -171,6 +178,8 @@ def save_model(
             example.save(path)
             doc["saved_input_example_info"] = example.info
         write_mlmodel(path, doc)
+        if profile is not None:
+            set_profile(path, profile)
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
