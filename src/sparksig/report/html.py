@@ -17,11 +17,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sparksig.errors import ValidationReport, Violation
 from sparksig.options import MAX_EXAMPLES
 from sparksig.signature import ModelSignature
+
+if TYPE_CHECKING:
+    from sparksig.profile.drift import DriftReport
 
 __all__ = ["example_text", "render_html", "violation_counts_by_column"]
 
@@ -61,6 +64,14 @@ footer { color:var(--muted); font-size:12px; margin-top:36px; }
 """
 
 
+_DRIFT_CSS = """
+.drift td.bad, td.bad { color:var(--bad); font-weight:600; }
+.hist { margin:10px 0 18px; }
+.hist h3 { font-size:14px; margin:14px 0 4px; }
+.legend span { display:inline-block; width:10px; height:10px; margin:0 4px 0 12px; }
+"""
+
+
 def violation_counts_by_column(report: ValidationReport) -> dict[str, int]:
     """Rows affected per column path, summed over violation codes (schema-level findings count 0).
 
@@ -87,6 +98,7 @@ def render_html(
     signature_source: str | None = None,
     generated_at: dt.datetime | None = None,
     elapsed_seconds: float | None = None,
+    drift: DriftReport | None = None,
 ) -> str:
     """Render a report as one self-contained HTML page.
 
@@ -98,6 +110,8 @@ def render_html(
         signature_source: where the signature came from (file or model directory).
         generated_at: timestamp shown in the header (default: now, UTC).
         elapsed_seconds: how long validation took, when known.
+        drift: a :class:`~sparksig.profile.drift.DriftReport`; adds a ranked drift table and
+            training and scoring histograms side by side (:mod:`sparksig.report.histograms`).
 
     Returns:
         The HTML document as a string.
@@ -119,7 +133,7 @@ def render_html(
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)} — {status}</title>",
-        f"<style>{_CSS}</style></head><body><main>",
+        f"<style>{_CSS}{_DRIFT_CSS if drift is not None else ''}</style></head><body><main>",
         f'<header><h1>{escape(title)}</h1><span class="badge {"ok" if report.ok else "bad"}"'
         f' id="status">{status}</span></header>',
         f'<div class="meta">{" · ".join(meta)}</div>',
@@ -150,6 +164,10 @@ def render_html(
             "<h2>Violations</h2>",
             _table(report),
         ]
+    if drift is not None:
+        from sparksig.report.histograms import drift_section
+
+        parts.append(drift_section(drift))
     if signature is not None and signature.inputs is not None:
         parts += ["<h2>Signature inputs</h2>", _signature_table(signature)]
     parts.append(
