@@ -85,11 +85,12 @@ def _register() -> None:
     from sparksig.cli.demo import demo
     from sparksig.cli.diff import diff
     from sparksig.cli.infer import infer
+    from sparksig.cli.profile import profile
     from sparksig.cli.score import score
     from sparksig.cli.show import show
     from sparksig.cli.validate import validate
 
-    for command in (infer, validate, show, diff, score, demo):
+    for command in (infer, validate, show, diff, score, profile, demo):
         cli.add_command(command)
     try:  # another part of the package; optional until it is installed
         from sparksig.cli.serve import serve_command

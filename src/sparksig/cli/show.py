@@ -80,14 +80,29 @@ def _is_model(path: str) -> bool:
 def show(path: str, fmt: str) -> None:
     """Show the signature in PATH (model directory, MLmodel, *.json or *.yaml file).
 
-    For a model directory, also the flavors and the saved input and serving examples.
+    For a model directory, also the flavors, the saved input and serving examples, and the
+    training-data profile (profile.json) when it has one. A profile file
+    (``sparksig profile --out FILE``) shows the profile.
     """
+    from sparksig.cli.profile import print_profile, read_profile_file
+    from sparksig.models.profiles import load_profile
+
+    bare = read_profile_file(path)
+    if bare is not None:
+        if fmt == "json":
+            click.echo(json.dumps({"profile": bare.to_dict()}, indent=2, ensure_ascii=False))
+        else:
+            print_profile(bare, f"profile in {path}")
+        return
     signature = load_signature(path)
     details = model_details(path) if _is_model(path) else None
+    model_profile = load_profile(path) if _is_model(path) else None
     if fmt == "json":
         doc: dict[str, Any] = {"signature": signature_document(signature)}
         if details is not None:
             doc["model"] = details
+        if model_profile is not None:
+            doc["profile"] = model_profile.to_dict()
         click.echo(json.dumps(doc, indent=2, default=str))
         return
     console = out_console()
@@ -112,3 +127,8 @@ def show(path: str, fmt: str) -> None:
             console.print(plain(text), soft_wrap=True)
     if details["input_example"] is None:
         console.print("\n[dim]no input example saved[/dim]")
+    if model_profile is not None:
+        console.print()
+        print_profile(model_profile, "training-data profile")
+    else:
+        console.print("[dim]no training-data profile saved (sparksig profile DATA --out DIR)[/dim]")
