@@ -450,13 +450,13 @@ def dump_yaml(constraints: Iterable[Constraint]) -> str:
     """
     import yaml
 
-    return str(
-        yaml.safe_dump(
-            {"constraints": [c.to_dict() for c in constraints]},
-            allow_unicode=True,
-            default_flow_style=False,
-        )
-    )
+    doc = {"constraints": [c.to_dict() for c in constraints]}
+    text = str(yaml.safe_dump(doc, allow_unicode=True, default_flow_style=False))
+    if yaml.safe_load(text) != doc:
+        # PyYAML writes some characters raw that its reader then folds (U+0085 NEL reads
+        # back as a space): escape everything outside ASCII instead, which round-trips.
+        text = str(yaml.safe_dump(doc, allow_unicode=False, default_flow_style=False))
+    return text
 
 
 def read_constraints(values: Any, path: str) -> tuple[Constraint, ...]:
