@@ -12,18 +12,15 @@ Importing this package loads neither numpy, pandas nor pyspark.
 
 from __future__ import annotations
 
-from sparksig.profile.constraints import (
-    Constraint,
+from sparksig.profile.constraint_files import (
     ConstraintFile,
-    Domain,
-    MaxLength,
-    Range,
     apply_yaml,
     dump_yaml,
     load_yaml,
     loads_yaml,
-    suggest,
 )
+from sparksig.profile.constraints import Constraint, Domain, MaxLength, Range, suggest
+from sparksig.profile.drift import DriftReport, ObservedCounts, Thresholds, drift
 from sparksig.profile.model import PROFILE_VERSION, ColumnProfile, Kind, Profile
 from sparksig.profile.statistics import (
     HISTOGRAM_PROBABILITIES,
@@ -47,15 +44,19 @@ __all__ = [
     "Constraint",
     "ConstraintFile",
     "Domain",
+    "DriftReport",
     "Histogram",
     "Kind",
     "Lengths",
     "MaxLength",
+    "ObservedCounts",
     "Profile",
     "Quantiles",
     "Range",
+    "Thresholds",
     "apply_yaml",
     "bin_index",
+    "drift",
     "dump_yaml",
     "histogram_edges",
     "load_yaml",
