@@ -14,6 +14,16 @@ Files are matched by full path, in the reader's own spelling, never by a decoded
 ``file_path`` drops an empty authority (``file:///a`` is ``file:/a``), so each listed file is
 matched in both spellings. Paths reach Spark as literals of the Column API, never as SQL text.
 
+What a file sample costs beyond the chosen files' rows is one Spark job: Spark applies the
+``file_path`` filter when it lists the table's files, so it plans tasks for (and opens) the
+chosen files only, and the checks run as one stage (:func:`sparksig.spark.native.summarise`
+with ``small=True``). Sized by ``max_rows`` instead of ``fraction``, the row count of one
+probed file is read from its Parquet footer when the table is a plain Parquet read
+(:func:`sparksig.spark.footers.file_rows`), not counted by a second job. (Re-reading the
+chosen files with a new ``spark.read`` measured no faster than the filter, and would pass
+paths through Hadoop's globbing and path parsing, which ``?``, ``[`` or ``%`` in a name
+break.)
+
 Both use :data:`sparksig.options.DEFAULT_SEED` unless given a seed, so a repeated run looks
 at the same rows (or files).
 """
@@ -30,6 +40,7 @@ from pyspark.sql import functions as F
 
 from sparksig.errors import InvalidArgumentError
 from sparksig.options import DEFAULT_SAMPLE_ROWS, DEFAULT_SEED, Mode, Sampling
+from sparksig.spark import footers
 
 __all__ = ["Sample", "draw"]
 
@@ -93,8 +104,12 @@ def _files(df: DataFrame, fraction: float | None, max_rows: int | None, seed: in
 def _file_fraction(
     df: DataFrame, files: list[str], max_rows: int | None, rng: random.Random
 ) -> float:
-    """Enough files for about ``max_rows`` rows, judged from one random file's row count."""
-    per_file = df.where(_in_files([rng.choice(files)])).count()
+    """Enough files for about ``max_rows`` rows, judged from one random file's row count:
+    read from its footer for a plain Parquet read (no job), else counted (one job)."""
+    probe = rng.choice(files)
+    per_file = footers.file_rows(df, probe)
+    if per_file is None:
+        per_file = df.where(_in_files([probe])).count()
     if per_file == 0:
         return 1.0
     target = max_rows or DEFAULT_SAMPLE_ROWS
