@@ -25,6 +25,7 @@ from sparksig.errors import (
     ValidationReport,
     Violation,
 )
+from sparksig.options import Checks, Engine, IfExists, Mode, OnError, Sampling
 from sparksig.schema import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.types import AnyType, Array, DataType, Map, Object, Property, SparkMLVector
@@ -60,7 +61,13 @@ __all__ = [
     "AnyType",
     "ArgumentTypeError",
     "Array",
+    "Checks",
     "Code",
+    "Engine",
+    "IfExists",
+    "Mode",
+    "OnError",
+    "Sampling",
     "EnvironmentSetupError",
     "InferenceError",
     "InvalidArgumentError",

@@ -15,6 +15,7 @@ import pytest
 
 from sparksig import ColSpec, ModelSignature, Object, Property, Schema
 from sparksig.cli.inputs import load_signature
+from tests.labels import labels
 
 ADDR = pa.struct([pa.field("city", pa.string()), pa.field("zip", pa.string())])
 SCHEMA = pa.schema(
@@ -197,7 +198,7 @@ def test_validate_quarantine_splits_every_row_once(spark, invoke, tables, signat
     assert sorted(r.id for r in rejected.collect()) == [4, 9, 11]
     assert valid.count() == 17
     assert sorted(r.id for r in valid.collect()) == sorted(set(range(20)) - {4, 9, 11})
-    reasons = {r.id: sorted(r._sparksig_reasons) for r in rejected.collect()}
+    reasons = {r.id: sorted(labels(r._sparksig_reasons)) for r in rejected.collect()}
     assert reasons[9] == ["null_in_required:amount"]
     assert "17 valid rows" in result.stderr and "3 rejected rows" in result.stderr
     # The outputs exist now: a second run without --overwrite refuses before any Spark work.
@@ -350,7 +351,7 @@ def test_score_quarantine_scores_good_rows_and_routes_bad_ones(spark, invoke, ta
         (i, i * 10) for i in range(20) if i not in (4, 11)
     ]
     bad = spark.read.parquet(str(rejected)).orderBy("id").collect()
-    assert [(r.id, list(r._sparksig_reasons)) for r in bad] == [
+    assert [(r.id, labels(r._sparksig_reasons)) for r in bad] == [
         (4, ["null_in_required:addr.city"]),
         (11, ["null_in_required:addr.city"]),
     ]

@@ -34,6 +34,7 @@ from pyspark.sql import types as T
 
 import sparksig as ss
 from sparksig import spark as sss
+from tests.labels import labels
 from tests.spark.engine_strategies import ROW_ID, Case, cases, column_schemas, tensor_schemas
 from tests.strategies import examples
 
@@ -65,9 +66,9 @@ def _quarantines(df, case: Case, **options) -> dict[str, tuple[list[int], list[t
     parts = []
     for engine in ENGINES:
         valid, rejected = sss.conform(
-            df, case.schema, on_error="quarantine", keep_columns=[ROW_ID], engine=engine, **options
+            df, case.schema, on_error="quarantine", key_columns=[ROW_ID], engine=engine, **options
         )
-        no_reasons = F.lit(None).cast(T.ArrayType(T.StringType()))
+        no_reasons = F.lit(None).cast(sss.REASONS_TYPE)
         parts.append(valid.select(F.lit(engine).alias("e"), ROW_ID, no_reasons.alias("r")))
         parts.append(rejected.select(F.lit(engine).alias("e"), ROW_ID, F.col(REASONS).alias("r")))
     both = parts[0]
@@ -79,7 +80,7 @@ def _quarantines(df, case: Case, **options) -> dict[str, tuple[list[int], list[t
         if row["r"] is None:
             valid_ids.append(row[ROW_ID])
         else:
-            rejected.append((row[ROW_ID], tuple(sorted(row["r"]))))
+            rejected.append((row[ROW_ID], tuple(sorted(labels(row["r"])))))
     return out
 
 
@@ -244,7 +245,7 @@ def test_conform_makes_vectors_below_the_top_level_dense(spark):
     df = _table(spark, NESTED_VECTORS, VECTOR_ROWS)
     for engine in ENGINES:
         valid = sss.conform(
-            df, schema, on_error="drop", keep_columns=[ROW_ID], engine=engine, finite_only=True
+            df, schema, on_error="drop", key_columns=[ROW_ID], engine=engine, finite_only=True
         )
         assert sorted((r[ROW_ID], r["b"]) for r in valid.collect()) == [
             (1, [[1.0], None]),

@@ -33,6 +33,7 @@ import sparksig as ss
 from sparksig import spark as sss
 from sparksig.spark.binding import bind
 from sparksig.spark.native import compile_checks
+from tests.labels import labels
 from tests.spark.engine_strategies import ROW_ID, cases
 from tests.spark.test_engines_differential import SETTINGS, _check_engines_agree
 from tests.strategies import CI_EXAMPLES, examples
@@ -169,14 +170,14 @@ def test_score_and_write_quarantine_route_what_conform_routes(
 ):
     df = spark.createDataFrame(case.rows, case.struct)
     _, rejected = sss.conform(df, case.schema, on_error="quarantine")
-    bad = {r[ROW_ID]: sorted(r[sss.REASONS_COLUMN]) for r in _ids(rejected)}
+    bad = {r[ROW_ID]: sorted(labels(r[sss.REASONS_COLUMN])) for r in _ids(rejected)}
     _clean(*(label for reasons in bad.values() for label in reasons))
 
     signature = ss.ModelSignature(case.schema, ss.Schema([ss.ColSpec("double")]))
     scored, score_rejected = sss.score(
         df, _model, signature, on_error="quarantine", strict_nulls=True
     )
-    assert {r[ROW_ID]: sorted(r[sss.REASONS_COLUMN]) for r in _ids(score_rejected)} == bad
+    assert {r[ROW_ID]: sorted(labels(r[sss.REASONS_COLUMN])) for r in _ids(score_rejected)} == bad
     assert sorted(r[ROW_ID] for r in scored.select(ROW_ID).collect()) == sorted(
         i for i in range(len(case.rows)) if i not in bad
     )
@@ -193,11 +194,9 @@ def test_score_and_write_quarantine_route_what_conform_routes(
     written = sss.write_quarantine(df, case.schema, str(out), format=fmt, key_columns=[ROW_ID])
     assert written.rejected_rows == len(bad)
     assert written.valid_rows == len(case.rows) - len(bad)
-    layout = T.StructType(
-        [*df.schema, T.StructField(sss.REASONS_COLUMN, T.ArrayType(T.StringType()))]
-    )
+    layout = T.StructType([*df.schema, T.StructField(sss.REASONS_COLUMN, sss.REASONS_TYPE)])
     on_disk = spark.read.schema(layout).format(fmt).load(written.rejected_path)
-    assert {r[ROW_ID]: sorted(r[sss.REASONS_COLUMN]) for r in _ids(on_disk)} == bad
+    assert {r[ROW_ID]: sorted(labels(r[sss.REASONS_COLUMN])) for r in _ids(on_disk)} == bad
     # the rejected half keeps the table's own column names, taken literally
     assert on_disk.columns == [*df.columns, sss.REASONS_COLUMN]
     _clean(json.dumps(on_disk.columns), (out / "_sparksig_quarantine.json").read_text())
@@ -348,10 +347,10 @@ def test_monitor_and_quarantine_stream_read_hostile_names_literally(spark, canar
         trigger={"availableNow": True},
     )
     query.awaitTermination()
-    layout = T.StructType([*struct, T.StructField(sss.REASONS_COLUMN, T.ArrayType(T.StringType()))])
+    layout = T.StructType([*struct, T.StructField(sss.REASONS_COLUMN, sss.REASONS_TYPE)])
     rejected = spark.read.schema(layout).json(str(out / "rejected"))
     assert sorted(r["id"] for r in rejected.collect()) == [0, 1, 2]
-    assert {tuple(sorted(r[sss.REASONS_COLUMN])) for r in rejected.collect()} == {
+    assert {tuple(sorted(labels(r[sss.REASONS_COLUMN]))) for r in rejected.collect()} == {
         (f"null_in_required:o.{TZ_TRAP}", f"null_in_required:{TZ_TRAP}")
     }
     valid = out / "valid"
@@ -365,7 +364,7 @@ def test_reasons_are_built_only_for_failing_rows(spark):
     ).withColumn("id", F.monotonically_increasing_id())
     schema = ss.Schema([ss.ColSpec("long", "a"), ss.ColSpec("double", "b;--")])
     _, rejected = sss.conform(df, schema, on_error="quarantine")
-    reasons = sorted(tuple(sorted(r[sss.REASONS_COLUMN])) for r in rejected.collect())
+    reasons = sorted(tuple(sorted(labels(r[sss.REASONS_COLUMN]))) for r in rejected.collect())
     assert reasons == [
         ("null_in_required:a",),
         ("null_in_required:a", "null_in_required:b;--"),

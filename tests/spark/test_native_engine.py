@@ -9,6 +9,7 @@ from pyspark.sql import functions as F
 
 import sparksig as ss
 from sparksig import spark as sss
+from tests.labels import labels
 
 
 def _found(report):
@@ -101,7 +102,7 @@ def test_odd_column_names_are_taken_literally(spark):
     }
     valid, rejected = sss.conform(df, schema, on_error="quarantine")
     assert valid.count() == 0 and rejected.count() == 2
-    reasons = {r["id"]: set(r[sss.REASONS_COLUMN]) for r in rejected.collect()}
+    reasons = {r["id"]: set(labels(r[sss.REASONS_COLUMN])) for r in rejected.collect()}
     assert reasons == {
         1: {"null_in_required:a`b"},
         2: {"null_in_required:c.d", "null_in_required:x;y"},

@@ -17,6 +17,7 @@ from pyspark.sql import functions as F
 import sparksig as ss
 from sparksig import spark as sss
 from sparksig.spark.quarantine import MANIFEST
+from tests.labels import labels
 
 N = 20_000
 SCHEMA = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("double", "x")])
@@ -60,7 +61,9 @@ def test_score_quarantine_never_sends_a_bad_row_to_the_model(spark):
     assert len(rows) + len(bad) == N
     assert {r["id"] for r in rows}.isdisjoint(bad)
     assert all(r["prediction"] == 2 * r["x"] for r in rows)
-    assert {tuple(r[sss.REASONS_COLUMN]) for r in rejected.collect()} == {("null_in_required:x",)}
+    assert {tuple(labels(r[sss.REASONS_COLUMN])) for r in rejected.collect()} == {
+        ("null_in_required:x",)
+    }
 
 
 def test_score_raise_stops_at_a_bad_row_with_its_reason(spark):

@@ -15,8 +15,10 @@ from pyspark.sql import types as T
 
 import sparksig as ss
 from sparksig import spark as sss
+from sparksig.spark import formats, staging
 from sparksig.spark import quarantine as q
 from sparksig.spark.quarantine import MANIFEST
+from sparksig.spark.routing import replayable
 from tests import spawn
 
 SCHEMA = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("double", "x")])
@@ -147,7 +149,7 @@ def test_the_format_table_agrees_with_spark(spark, tmp_path, fmt):
     disagreements = []
     for name, expr in _PROBES.items():
         frame = spark.range(1).select(F.expr(expr).alias("c"))
-        refused = q._unheld(fmt, frame.schema) is not None
+        refused = formats.unheld(fmt, frame.schema) is not None
         try:
             frame.limit(0).write.format(fmt).save(str(tmp_path / f"{fmt}-{name}"))
             spark_refused = False
@@ -352,24 +354,24 @@ def test_a_frame_whose_plan_cannot_be_read_is_not_replayable(spark):
     class Connectish:  # a Spark Connect frame has no _jdf to ask
         pass
 
-    assert q._replayable(Connectish()) is False
-    assert q._replayable(spark.range(3)) is True
-    assert q._replayable(spark.range(3).select(F.rand())) is False
+    assert replayable(Connectish(), lazy=False) is False
+    assert replayable(spark.range(3), lazy=False) is True
+    assert replayable(spark.range(3).select(F.rand()), lazy=False) is False
 
 
 def test_the_hadoop_filesystem_path_locks_writes_and_swaps_the_same_way(
     spark, tmp_path, monkeypatch
 ):
     # The protocol through the JVM's Hadoop FileSystem (as on HDFS), here on its local one.
-    monkeypatch.setattr(q, "_filesystem", lambda df, path: q._Hadoop(spark, path))
+    monkeypatch.setattr(q, "filesystem", lambda df, path: staging._Hadoop(spark, path))
     out = f"file://{tmp_path}/q"
     first = sss.write_quarantine(_flat(spark), SCHEMA, out)
     assert (first.valid_rows, first.rejected_rows, first.strategy) == (6, 4, "two_writes")
     ticket = _lock(tmp_path, host=socket.gethostname(), pid=os.getpid())
     with pytest.raises(ss.InvalidArgumentError, match="in progress"):
         sss.write_quarantine(_flat(spark, 3), SCHEMA, out, mode="overwrite")
-    hadoop = q._Hadoop(spark, out)
-    assert q._read_card(hadoop, f"file://{ticket}")["pid"] == os.getpid()
+    hadoop = staging._Hadoop(spark, out)
+    assert staging._read_card(hadoop, f"file://{ticket}")["pid"] == os.getpid()
     assert abs(hadoop.mtime(f"file://{ticket}") - ticket.stat().st_mtime) < 2
     ticket.unlink()
     again = sss.write_quarantine(_flat(spark, 3), SCHEMA, out, mode="overwrite")

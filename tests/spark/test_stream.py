@@ -11,6 +11,7 @@ from pyspark.sql import functions as F
 import sparksig as ss
 from sparksig import spark as sss
 from sparksig.spark.stream import monitor, quarantine_stream
+from tests.labels import labels
 
 SCHEMA = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("double", "x")])
 STRUCT = "id bigint, x double"
@@ -105,4 +106,4 @@ def test_stream_quarantine_restarted_from_its_checkpoint_writes_every_row_once(s
     assert len(valid) + len(bad) == 80
     assert sorted(valid + bad) == list(range(80))
     assert sorted(bad) == [i for i in range(80) if i % 5 == 0]
-    assert {tuple(r[sss.REASONS_COLUMN]) for r in rejected} == {("null_in_required:x",)}
+    assert {tuple(labels(r[sss.REASONS_COLUMN])) for r in rejected} == {("null_in_required:x",)}

@@ -45,7 +45,9 @@ def test_core_modules_import_only_the_core(name: str) -> None:
     path = SRC / f"{name}.py"
     imports = _imports(path)
     inside = [m for m, _ in imports if m.startswith("sparksig")]
-    allowed = {f"sparksig.{c}" for c in CORE}
+    # sparksig.profile is core-level too (pure Python data: profiles, drift figures); a report
+    # reads a drift figure back through it, lazily
+    allowed = {f"sparksig.{c}" for c in CORE} | {"sparksig.profile.drift"}
     assert [m for m in inside if m not in allowed] == []
     heavy = [m for m, top in imports if top and m.split(".")[0] in HEAVY]
     assert heavy == [], f"{name}.py imports {heavy} at module level"
@@ -59,3 +61,70 @@ def test_this_test_would_catch_an_upward_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from sparksig.spark.validate import conform\n")
     assert [m for m, _ in _imports(bad) if m.startswith(UPPER)] == ["sparksig.spark.validate"]
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Module-level imports between sparksig's modules (``from pkg import mod`` counts as an
+    import of ``pkg.mod`` when that is a module; imports inside functions and under
+    ``if TYPE_CHECKING:`` do not run at import time and are left out)."""
+    names = {}
+    for path in SRC.rglob("*.py"):
+        parts = path.relative_to(SRC.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        names[name] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in names.items():
+        tree = ast.parse(path.read_text())
+        edges = set()
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                edges |= {a.name for a in node.names if a.name in names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                subs = {f"{node.module}.{a.name}" for a in node.names}
+                found = subs & names.keys()
+                edges |= found or ({node.module} & names.keys())
+        graph[name] = edges - {name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycle_between_modules() -> None:
+    assert _cycles(_module_graph()) == []
+
+
+def test_the_cycle_check_would_catch_one() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

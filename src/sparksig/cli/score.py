@@ -42,6 +42,7 @@ from sparksig.cli.inputs import (
 from sparksig.cli.progress import SparkProgress
 from sparksig.cli.tables import read_table
 from sparksig.errors import SchemaEnforcementError
+from sparksig.options import Mode, choose
 
 __all__ = ["parse_params", "score", "score_table"]
 
@@ -102,7 +103,9 @@ def score_table(
     spark = df.sparkSession
     outputs = {}
     if rejected_output is None:
-        udf = spark_udf(spark, model, params=params, check=check, result_type=result_type)
+        udf = spark_udf(
+            spark, model, params=params, check=choose(Mode, check, "check"), result_type=result_type
+        )
         columns = [F.col(f"`{c.replace('`', '``')}`") for c in df.columns]
         column = udf.on(df) if udf.input_names else udf(F.struct(*columns))
         outputs[output] = df.withColumn(output_col, column)

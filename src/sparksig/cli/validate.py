@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -26,7 +26,7 @@ from sparksig.cli.inputs import (
 from sparksig.cli.progress import SparkProgress
 from sparksig.cli.tables import read_table
 from sparksig.errors import ValidationReport
-from sparksig.options import Engine, OutputFormat, Sampling, choose
+from sparksig.options import Engine, Mode, OutputFormat, Sampling, choose
 from sparksig.signature import ModelSignature
 
 __all__ = ["QuarantineOutcome", "ValidateOutcome", "quarantine_table", "validate", "validate_table"]
@@ -77,13 +77,13 @@ def validate_table(
         report = run(
             df,
             signature,
-            mode,
-            fraction,
-            max_rows,
-            seed,
+            mode=choose(Mode, mode, "mode"),
+            fraction=fraction,
+            max_rows=max_rows,
+            seed=seed,
             key_columns=key_columns,
-            engine=engine,
-            sampling=sampling,
+            engine=choose(Engine, engine, "engine"),
+            sampling=choose(Sampling, sampling, "sampling"),
             finite_only=finite_only,
         )
     return ValidateOutcome(report, time.perf_counter() - start)
@@ -108,9 +108,9 @@ def quarantine_table(
 
     declared = set(signature.inputs.input_names()) if signature.inputs else set()
     keep = tuple(k for k in key_columns if k not in declared)
-    mode = "overwrite" if overwrite else "error"
+    mode: Literal["overwrite", "error"] = "overwrite" if overwrite else "error"
     with SparkProgress(df.sparkSession, err_console(), enabled=progress, description="quarantine"):
-        result = write_quarantine(df, signature, out, mode=mode, key_columns=keep)
+        result = write_quarantine(df, signature, out, if_exists=mode, key_columns=keep)
     return QuarantineOutcome(
         result.valid_path, result.rejected_path, result.valid_rows, result.rejected_rows
     )

@@ -9,7 +9,7 @@ Examples:
 
 from __future__ import annotations
 
-from sparksig.spark.conform import REASONS_COLUMN, conform
+from sparksig.spark.conform import conform
 from sparksig.spark.convert import (
     from_spark_schema,
     from_spark_type,
@@ -18,17 +18,24 @@ from sparksig.spark.convert import (
 )
 from sparksig.spark.infer import InferenceResult, infer_schema, infer_schema_report
 from sparksig.spark.quarantine import QuarantineResult, write_quarantine
-from sparksig.spark.score import score
+from sparksig.spark.reasons import REASON_TYPE, REASONS_COLUMN, REASONS_TYPE
+from sparksig.spark.routing import Strategy
+from sparksig.spark.score import ScoredResult, score, write_scored
 from sparksig.spark.session import get_session
 from sparksig.spark.stream import MonitoredStream, monitor, quarantine_stream
-from sparksig.spark.udf import spark_udf
+from sparksig.spark.udf import ResolvedModel, resolve_model, spark_udf
 from sparksig.spark.validate import validate
 
 __all__ = [
     "REASONS_COLUMN",
+    "REASONS_TYPE",
+    "REASON_TYPE",
     "InferenceResult",
     "MonitoredStream",
     "QuarantineResult",
+    "ResolvedModel",
+    "ScoredResult",
+    "Strategy",
     "conform",
     "from_spark_schema",
     "from_spark_type",
@@ -37,10 +44,12 @@ __all__ = [
     "infer_schema_report",
     "monitor",
     "quarantine_stream",
+    "resolve_model",
     "score",
     "spark_udf",
     "to_spark_schema",
     "to_spark_type",
     "validate",
     "write_quarantine",
+    "write_scored",
 ]

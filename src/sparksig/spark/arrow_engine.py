@@ -26,6 +26,7 @@ from sparksig.enforce.plan import Plan, compile_plan
 from sparksig.errors import Violation, to_jsonable
 from sparksig.options import MAX_EXAMPLES
 from sparksig.schema import ColSpec, Schema, TensorSpec
+from sparksig.spark import reasons
 from sparksig.spark.binding import Binding, Bound, col
 from sparksig.spark.convert import is_vector_udt
 from sparksig.spark.native import field_of
@@ -108,6 +109,12 @@ class ArrowChecks:
         code, _, path = label.partition(":")
         return f"{code}:{self.real_path(path)}"
 
+    def real_reason(self, label: str) -> dict[str, str]:
+        """The reference plan's ``code:path`` label (its own text: codes hold no colon) as
+        a reasons element under the declared name."""
+        code, _, path = label.partition(":")
+        return {"code": code, "path": self.real_path(path)}
+
 
 def arrow_checks(binding: Binding, *, strict_nulls: bool, finite_only: bool) -> ArrowChecks:
     return ArrowChecks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
@@ -177,23 +184,23 @@ def summarise(
 
 
 def flag(df: DataFrame, checks: ArrowChecks, reasons_name: str) -> DataFrame:
-    """``df`` plus ``reasons_name`` (``array<string>`` of labels; null for clean rows).
+    """``df`` plus ``reasons_name`` (:mod:`sparksig.spark.reasons`; null for clean rows).
 
     The table's own columns travel under positional names too (``__d0``...), renamed back
     afterwards: ``mapInArrow`` resolves its input columns by name, and a name such as ``c.d``
     does not resolve to itself.
     """
-    reasons_type = pa.list_(pa.string())
+    reasons_type = pa.list_(pa.struct([("code", pa.string()), ("path", pa.string())]))
     plan = checks.plan
     if plan is None:
-        return df.select("*", F.lit(None).cast(T.ArrayType(T.StringType())).alias(reasons_name))
+        return df.select("*", reasons.none().alias(reasons_name))
     width = len(df.columns)
     carried = [f"__d{i}" for i in range(width)]
     source = df.select("*", *checks.exprs()).toDF(*carried, *checks.safe)
     out_schema = T.StructType(
         [
             *(T.StructField(c, f.dataType, f.nullable) for c, f in zip(carried, df.schema.fields)),
-            T.StructField(reasons_name, T.ArrayType(T.StringType()), True),
+            T.StructField(reasons_name, reasons.REASONS_TYPE, True),
         ]
     )
     labels: dict[str, str] = {}
@@ -203,21 +210,23 @@ def flag(df: DataFrame, checks: ArrowChecks, reasons_name: str) -> DataFrame:
             view = pa.RecordBatch.from_arrays(batch.columns[width:], names=checks.safe)
             check = plan.check(view) if batch.num_rows else None
             if check is None or check.ok:
-                reasons = pa.nulls(batch.num_rows, type=reasons_type)
+                found = pa.nulls(batch.num_rows, type=reasons_type)
             else:
-                reasons = _renamed_labels(check.reasons_arrow(), checks, labels)
+                found = _reasons(check.reasons_arrow(), checks, labels, reasons_type)
             yield pa.RecordBatch.from_arrays(
-                [*batch.columns[:width], reasons], names=[*batch.schema.names[:width], reasons_name]
+                [*batch.columns[:width], found], names=[*batch.schema.names[:width], reasons_name]
             )
 
     return source.mapInArrow(run, out_schema).toDF(*df.columns, reasons_name)
 
 
-def _renamed_labels(reasons: pa.ListArray, checks: ArrowChecks, cache: dict) -> pa.ListArray:
-    values = reasons.values.to_pylist()
-    renamed = [cache.setdefault(v, checks.real_label(v)) for v in values]
+def _reasons(
+    labels: pa.ListArray, checks: ArrowChecks, cache: dict, reasons_type: pa.DataType
+) -> pa.ListArray:
+    values = labels.values.to_pylist()
+    found = [cache.setdefault(v, checks.real_reason(v)) for v in values]
     return pa.ListArray.from_arrays(
-        reasons.offsets, pa.array(renamed, pa.string()), mask=reasons.is_null()
+        labels.offsets, pa.array(found, reasons_type.value_type), mask=labels.is_null()
     )
 
 

@@ -53,17 +53,22 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparksig.enforce import messages
-from sparksig.errors import Code, UnsupportedTypeError, Violation, to_jsonable
+from sparksig.errors import (
+    Code,
+    InvalidArgumentError,
+    UnsupportedTypeError,
+    Violation,
+    to_jsonable,
+)
 from sparksig.options import MAX_EXAMPLES
 from sparksig.rules import DATETIME_NS_RANGE, element_required, null_violates
 from sparksig.schema import TensorSpec
+from sparksig.spark import reasons
 from sparksig.spark.binding import Binding, Bound
 from sparksig.spark.convert import is_vector_udt
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 
 __all__ = ["Check", "CheckSet", "compile_checks", "field_of", "summarise"]
-
-_REASONS_TYPE = T.ArrayType(T.StringType())
 
 
 @dataclass(frozen=True)
@@ -199,20 +204,20 @@ class CheckSet:
         return F.expr(self.failed_sql)
 
     def reasons(self) -> Column:
-        """``array<string>`` of the ``code:path`` labels a row fails; null when it passes.
+        """The findings a row fails (:mod:`sparksig.spark.reasons`); null when it passes.
 
         Over :meth:`project`'s frame. The array is built only for failing rows (``CASE
-        WHEN`` on :attr:`failed_sql`); passing rows pay the one predicate. The labels hold
+        WHEN`` on :attr:`failed_sql`); passing rows pay the one predicate. The paths hold
         user names, so they travel as a JSON literal, never as SQL text.
         """
         if not self.checks:
-            return F.lit(None).cast(_REASONS_TYPE)
+            return reasons.none()
         x = _variable(0)
         hits = ", ".join(f"IF({c.sql}, {i + 1}, NULL)" for i, c in enumerate(self.checks))
         failing = (
             f"CASE WHEN {self.failed_sql} THEN filter(array({hits}), {x} -> {x} IS NOT NULL) END"
         )
-        labels = F.from_json(F.lit(json.dumps([c.label for c in self.checks])), _REASONS_TYPE)
+        labels = reasons.literal((c.code.value, c.path) for c in self.checks)
         return F.transform(F.expr(failing), lambda i: F.element_at(labels, i))
 
     def flag(self, df: DataFrame, column: str) -> DataFrame:
@@ -228,7 +233,8 @@ class CheckSet:
         """``df``, failing its job with ``message`` and a row's reasons on a failing row."""
         if not self.checks:
             return df
-        stop = F.raise_error(F.concat(F.lit(message), F.array_join(self.reasons(), ", ")))
+        why = F.array_join(reasons.as_text(self.reasons()), ", ")
+        stop = F.raise_error(F.concat(F.lit(message), why))
         guard = F.when(self.failed(), stop).otherwise(F.lit(True))
         return self.restore(self.project(df).filter(guard))
 
@@ -239,6 +245,7 @@ def compile_checks(
     *,
     strict_nulls: bool,
     finite_only: bool = False,
+    constraints: Sequence[Any] = (),
 ) -> CheckSet:
     """The checks for every column the binding says needs its rows looked at.
 
@@ -246,6 +253,10 @@ def compile_checks(
         binding: the table bound to a schema.
         columns: the table's column names (internal aliases avoid them).
         strict_nulls, finite_only: as in :func:`sparksig.spark.validate`.
+        constraints: row-level constraints of a profile (:mod:`sparksig.profile.constraints`:
+            ``Range``, ``Domain``, ``MaxLength``), compiled to checks of their own codes
+            (``out_of_range``, ``not_in_domain``, ``too_long``) after the type checks, so
+            every verb that routes rows routes them alike (see :func:`constraint_checks`).
     """
     out: list[Check] = []
     inputs = binding.checked
@@ -280,6 +291,7 @@ def compile_checks(
         for (code, path), (message, predicates) in found.items():
             expr = " OR ".join(f"({predicate(source, 0)})" for predicate in predicates)
             out.append(Check(code, path, message, f"coalesce({expr}, false)", index))
+    out.extend(constraint_checks(template, constraints))
     return CheckSet(tuple(out), inputs, prefix, tuple(columns), tuple(positions))
 
 
@@ -604,6 +616,19 @@ def _tensor(spec: TensorSpec, path: str) -> Iterator[_Item]:
 def summarise(
     source: DataFrame, checks: CheckSet, keys: Sequence[str], *, small: bool = False
 ) -> tuple[list[Violation], int]:
+    """Counts and examples of every check, and the rows read (see :func:`summarise_with`)."""
+    found, rows, _ = summarise_with(source, checks, keys, small=small)
+    return found, rows
+
+
+def summarise_with(
+    source: DataFrame,
+    checks: CheckSet,
+    keys: Sequence[str],
+    extra: Sequence[Column] = (),
+    *,
+    small: bool = False,
+) -> tuple[list[Violation], int, dict[str, Any]]:
     """Counts and examples of every check, and the rows read: ONE aggregation, no Python.
 
     The checks become boolean columns of one projection; one ``agg`` counts them
@@ -639,13 +664,20 @@ def summarise(
             if key_struct is not None:
                 value = f"struct({value} AS value, {key_struct} AS keys)"
             examples[i] = f"{value} AS __v{i}"
-    frame = checks.project(source).selectExpr(*flags, *examples.values())
+    # ``extra`` aggregates (a profile's drift counts) read the projection's own columns
+    kept = ["*"] if extra else []
+    frame = checks.project(source).selectExpr(*kept, *flags, *examples.values())
     aggs = ["count(1) AS __rows"]
     for i in range(len(checks)):
         aggs.append(f"count_if(__f{i}) AS __n{i}")
         if i in examples:
             aggs.append(f"{_first_k(f'__v{i}', f'__f{i}')} AS __e{i}")
-    row = _one_stage(frame, aggs) if small else frame.selectExpr(*aggs).collect()[0].asDict()
+    if small:
+        row = _one_stage(frame, aggs, extra)
+    elif extra:
+        row = frame.select(*[F.expr(a) for a in aggs], *extra).collect()[0].asDict()
+    else:
+        row = frame.selectExpr(*aggs).collect()[0].asDict()
     found = []
     for i, check in enumerate(checks):
         count = int(row[f"__n{i}"])
@@ -656,12 +688,12 @@ def summarise(
         else:
             shown = (None,)
         found.append(Violation(check.code.value, check.path, count, shown, check.message))
-    return found, int(row["__rows"])
+    return found, int(row["__rows"]), row
 
 
-def _one_stage(frame: DataFrame, aggs: list[str]) -> dict[str, Any]:
+def _one_stage(frame: DataFrame, aggs: list[str], extra: Sequence[Column] = ()) -> dict[str, Any]:
     observed = Observation()
-    frame.observe(observed, *[F.expr(a) for a in aggs]).write.format("noop").mode(
+    frame.observe(observed, *[F.expr(a) for a in aggs], *extra).write.format("noop").mode(
         "overwrite"
     ).save()
     return observed.get
@@ -731,3 +763,212 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Row):
         return value.asDict(recursive=True)
     return value
+
+
+# --- constraints of a profile, compiled to checks ----------------------------------------------
+
+
+def constraint_checks(template: CheckSet, constraints: Sequence[Any]) -> list[Check]:
+    """Checks for row-level constraints (``Range``, ``Domain``, ``MaxLength``).
+
+    A check is true where a *present* value (not null, not NaN) breaks the constraint;
+    missing values are the signature's business. Paths are found by walking the checked
+    inputs as the type checks do (``a.b``, ``tags[]``, ``m{}``; elements and map values
+    through ``exists``), never by parsing a path. A path the signature does not have, or a
+    constraint that cannot apply to its type (a range on strings), is an
+    :class:`~sparksig.errors.InvalidArgumentError` naming the path.
+
+    Values from users (domain values, datetime bounds) never become SQL text: they travel
+    hex-encoded (``CAST(unhex('5554') AS STRING)``: only hex digits reach the parser, so
+    neither ``${...}`` nor a quote can) and domains as one JSON array decoded by
+    ``from_json``. Numeric bounds are written by Python (``repr`` of a number).
+    """
+    if not constraints:
+        return []
+    paths: dict[str, tuple[int, T.DataType, Callable[[Predicate], Predicate]]] = {}
+    for index, bound in enumerate(template.inputs):
+        assert bound.field is not None
+        if isinstance(bound.spec, TensorSpec):
+            continue
+        for path, spark_type, lift in _constraint_paths(
+            bound.spec.type, bound.field.dataType, bound.name
+        ):
+            paths.setdefault(path, (index, spark_type, lift))
+    out = []
+    for constraint in constraints:
+        found = paths.get(constraint.path)
+        if found is None:
+            known = ", ".join(repr(p) for p in list(paths)[:20])
+            raise InvalidArgumentError(
+                f"a {constraint.tag} constraint names {constraint.path!r}, a path the "
+                f"signature's checked columns do not have (they have {known})"
+            )
+        index, spark_type, lift = found
+        test = _constraint_predicate(constraint, spark_type)
+        source = _Ref(template.alias(index))
+        sql = f"coalesce({lift(test)(source, 0)}, false)"
+        message = _constraint_message(constraint)
+        out.append(Check(constraint.code, constraint.path, message, sql, index))
+    return out
+
+
+def _constraint_paths(
+    spec: SpecType, spark_type: T.DataType, path: str
+) -> Iterator[tuple[str, T.DataType, Callable[[Predicate], Predicate]]]:
+    """(path, Spark type, lift) for every path of a value: ``lift`` turns a predicate on
+    the path's value into one on the column's value."""
+    yield path, spark_type, lambda p: p
+    if isinstance(spec, Object) and isinstance(spark_type, T.StructType):
+        at = {f.name: i for i, f in enumerate(spark_type.fields)}
+        for prop in spec.properties:
+            i = at.get(prop.name)
+            if i is None:
+                continue
+            inner = _constraint_paths(
+                prop.dtype, spark_type.fields[i].dataType, f"{path}.{prop.name}"
+            )
+            for where, t, lift in inner:
+                yield where, t, (lambda p, lift=lift, i=i: _in_field(lift(p), i))  # type: ignore[misc]
+    elif isinstance(spec, (Array, SparkMLVector)) and isinstance(spark_type, T.ArrayType):
+        element = spec.dtype if isinstance(spec, Array) else DataType.double
+        for where, t, lift in _constraint_paths(element, spark_type.elementType, f"{path}[]"):
+            yield where, t, (lambda p, lift=lift: _exists_in(lift(p), None))  # type: ignore[misc]
+    elif isinstance(spec, Map) and isinstance(spark_type, T.MapType):
+        inner = _constraint_paths(spec.value_type, spark_type.valueType, f"{path}{{}}")
+        for where, t, lift in inner:
+            yield where, t, (lambda p, lift=lift: _exists_in(lift(p), "map_values"))  # type: ignore[misc]
+
+
+def _hex_text(text: str) -> str:
+    """A string as SQL that the parser cannot read anything into: hex digits only."""
+    return f"CAST(unhex('{text.encode('utf-8').hex()}') AS STRING)"
+
+
+_NUMERIC_TYPES = (
+    T.ByteType,
+    T.ShortType,
+    T.IntegerType,
+    T.LongType,
+    T.FloatType,
+    T.DoubleType,
+    T.DecimalType,
+)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, int) and -(2**63) <= value < 2**63:
+        return f"CAST({int(value)} AS BIGINT)"
+    return f"CAST('{float(value)!r}' AS DOUBLE)"
+
+
+def _present(r: _Ref, spark_type: T.DataType) -> str:
+    if isinstance(spark_type, (T.FloatType, T.DoubleType)):
+        return f"{r.sql} IS NOT NULL AND NOT isnan({r.sql})"
+    return f"{r.sql} IS NOT NULL"
+
+
+def _constraint_predicate(constraint: Any, spark_type: T.DataType) -> Predicate:
+    tag, path = constraint.tag, constraint.path
+    if tag == "range":
+        lo, hi = constraint.minimum, constraint.maximum
+        if isinstance(spark_type, _NUMERIC_TYPES) and not isinstance(lo or hi, str):
+            bounds = [b for b in (lo, hi) if b is not None]
+            if any(isinstance(b, str) for b in bounds):
+                raise InvalidArgumentError(f"{path}: a numeric column's range needs numbers")
+            cast = None
+        elif isinstance(spark_type, (T.TimestampType, T.TimestampNTZType, T.DateType)):
+            if any(b is not None and not isinstance(b, str) for b in (lo, hi)):
+                raise InvalidArgumentError(
+                    f"{path}: a datetime column's range needs ISO-8601 strings"
+                )
+            cast = {
+                T.TimestampType: "TIMESTAMP",
+                T.TimestampNTZType: "TIMESTAMP_NTZ",
+                T.DateType: "DATE",
+            }[type(spark_type)]
+        else:
+            raise InvalidArgumentError(
+                f"{path}: a range constraint applies to numbers and datetimes, not "
+                f"{spark_type.simpleString()}"
+            )
+
+        def literal(b: Any) -> str:
+            return _number(b) if cast is None else f"CAST({_hex_text(b)} AS {cast})"
+
+        def out_of_range(r: _Ref, depth: int) -> str:
+            sides = []
+            if lo is not None:
+                sides.append(f"{r.sql} < {literal(lo)}")
+            if hi is not None:
+                sides.append(f"{r.sql} > {literal(hi)}")
+            return f"{_present(r, spark_type)} AND ({' OR '.join(sides)})"
+
+        return out_of_range
+    if tag == "domain":
+        kept: list[Any]
+        if isinstance(spark_type, T.StringType):
+            kept, element = [v for v in constraint.values if isinstance(v, str)], "string"
+        elif isinstance(spark_type, T.BooleanType):
+            kept, element = [v for v in constraint.values if isinstance(v, bool)], "boolean"
+        elif isinstance(spark_type, _NUMERIC_TYPES):
+            kept = [
+                v
+                for v in constraint.values
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+            ]
+            integral = all(isinstance(v, int) and -(2**63) <= v < 2**63 for v in kept)
+            element = "bigint" if integral else "double"
+        else:
+            raise InvalidArgumentError(
+                f"{path}: a domain constraint applies to strings, booleans and numbers, not "
+                f"{spark_type.simpleString()}"
+            )
+        values = f"from_json({_hex_text(json.dumps(kept))}, 'array<{element}>')"
+
+        def not_in_domain(r: _Ref, depth: int) -> str:
+            if not kept:  # no declared value can equal one of this type
+                return _present(r, spark_type)
+            return f"{_present(r, spark_type)} AND NOT array_contains({values}, {r.sql})"
+
+        return not_in_domain
+    if tag == "max_length":
+        n = int(constraint.n)
+        if isinstance(spark_type, (T.StringType, T.BinaryType)):
+            size = "length({})"
+        elif is_vector_udt(spark_type):
+            v = f"from_json(to_json(named_struct('v', {{}})), {_VECTOR_STRUCT}).v"
+            size = f"CASE WHEN {v}.type = 1 THEN size({v}.`values`) ELSE {v}.size END"
+        elif isinstance(spark_type, (T.ArrayType, T.MapType)):
+            size = "size({})"
+        else:
+            raise InvalidArgumentError(
+                f"{path}: a maximum length applies to strings, binaries, arrays, vectors and "
+                f"maps, not {spark_type.simpleString()}"
+            )
+
+        def too_long(r: _Ref, depth: int) -> str:
+            return f"{r.sql} IS NOT NULL AND {size.format(r.sql)} > {n}"
+
+        return too_long
+    raise InvalidArgumentError(f"{path}: unknown constraint {constraint!r}")
+
+
+def _constraint_message(constraint: Any) -> str:
+    if constraint.tag == "range":
+        lo = "-inf" if constraint.minimum is None else repr(constraint.minimum)
+        hi = "inf" if constraint.maximum is None else repr(constraint.maximum)
+        return (
+            f"value outside the declared range [{lo}, {hi}] at {constraint.path}: fix the "
+            "value, or loosen the profile's range constraint"
+        )
+    if constraint.tag == "domain":
+        shown = ", ".join(repr(v) for v in constraint.values[:10])
+        more = f" and {len(constraint.values) - 10} more" if len(constraint.values) > 10 else ""
+        return (
+            f"value not among the declared values ({shown}{more}) at {constraint.path}: fix "
+            "the value, or add it to the profile's domain constraint"
+        )
+    return (
+        f"longer than the declared maximum length {constraint.n} at {constraint.path}: "
+        "shorten it, or raise the profile's max_length constraint"
+    )

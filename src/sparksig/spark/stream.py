@@ -21,16 +21,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
 from sparksig.errors import InvalidArgumentError, ValidationReport, Violation
+from sparksig.legacy import legacy_call
+from sparksig.options import Checks, Engine, resolve_checks
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 from sparksig.spark import native
 from sparksig.spark.binding import bind, input_schema
-from sparksig.spark.conform import REASONS_COLUMN, flag_rows, materialize, valid_rows
-from sparksig.spark.quarantine import check_format_holds
+from sparksig.spark.formats import check_format_holds
+from sparksig.spark.reasons import REASONS_COLUMN
+from sparksig.spark.routing import Router
 
 __all__ = ["MonitoredStream", "monitor", "quarantine_stream"]
 
@@ -57,25 +60,29 @@ class MonitoredStream:
             self._listener = None
 
 
+@legacy_call(keep=2, positional=("on_report",), renamed={"schema_or_signature": "signature"})
 def monitor(
     df: DataFrame,
-    schema_or_signature: Schema | ModelSignature,
-    on_report: Callback | None = None,
+    signature: Schema | ModelSignature,
     *,
+    on_report: Callback | None = None,
     report_dir: str | None = None,
-    strict_nulls: bool = True,
-    finite_only: bool = False,
+    checks: Checks | None = None,
+    strict_nulls: bool | None = None,
+    finite_only: bool | None = None,
 ) -> MonitoredStream:
     """Attach the signature's checks to a stream; get a report per micro-batch.
 
     Args:
         df: a streaming DataFrame (``spark.readStream...``).
-        schema_or_signature: what its rows must satisfy.
+        signature: what its rows must satisfy.
         on_report: called on the driver as ``on_report(batch_id, report)`` after each
             micro-batch that held rows.
         report_dir: a folder to append each report to, one JSON line per batch
             (``{"batch_id": ..., **report.to_dict()}``) in ``reports.jsonl``.
-        strict_nulls, finite_only: as in :func:`sparksig.spark.validate`.
+        checks: how rows are checked (:class:`sparksig.Checks`; native engine only: the
+            checks run as Spark expressions inside the query); ``strict_nulls`` defaults to
+            ``True``. ``strict_nulls`` and ``finite_only`` override its fields.
 
     Returns:
         A :class:`MonitoredStream`; write its ``frame`` with ``writeStream`` as you would
@@ -89,15 +96,22 @@ def monitor(
         raise InvalidArgumentError(
             "monitor watches a stream; for a batch DataFrame call sparksig.spark.validate"
         )
-    schema = input_schema(schema_or_signature)
-    binding = bind(df, schema, strict_nulls=strict_nulls)
-    checks = native.compile_checks(
-        binding, df.columns, strict_nulls=strict_nulls, finite_only=finite_only
+    run = resolve_checks(
+        checks,
+        strict_nulls=strict_nulls,
+        finite_only=finite_only,
+        engine=None,
+        default_strict=True,
+    )
+    schema = input_schema(signature)
+    binding = bind(df, schema, strict_nulls=run.strict)
+    compiled = native.compile_checks(
+        binding, df.columns, strict_nulls=run.strict, finite_only=run.finite_only
     )
     name = f"sparksig_{uuid.uuid4().hex[:12]}"
     metrics = [F.count(F.lit(1)).alias("rows")]
-    metrics += [F.count_if(F.expr(c.sql)).alias(f"c{i}") for i, c in enumerate(checks)]
-    observed = checks.restore(checks.project(df).observe(name, *metrics))
+    metrics += [F.count_if(F.expr(c.sql)).alias(f"c{i}") for i, c in enumerate(compiled)]
+    observed = compiled.restore(compiled.project(df).observe(name, *metrics))
     watched = MonitoredStream(observed, name)
     if report_dir:
         os.makedirs(report_dir, exist_ok=True)
@@ -105,14 +119,14 @@ def monitor(
     def deliver(batch_id: int, row: dict[str, Any]) -> None:
         found = [
             Violation(c.code.value, c.path, int(row[f"c{i}"]), (), c.message)
-            for i, c in enumerate(checks)
+            for i, c in enumerate(compiled)
             if row.get(f"c{i}")
         ]
         report = ValidationReport(
             rows_checked=int(row["rows"]),
             violations=binding.findings + tuple(found),
             engine="native",
-            checks=len(checks),
+            checks=len(compiled),
             notes=(f"micro-batch {batch_id}",),
         )
         if report_dir:
@@ -148,34 +162,40 @@ def _listen(df: DataFrame, name: str, deliver: Callable[[int, dict[str, Any]], N
     return listener
 
 
+@legacy_call(keep=4, renamed={"schema_or_signature": "signature"})
 def quarantine_stream(
     df: DataFrame,
-    schema_or_signature: Schema | ModelSignature,
+    signature: Schema | ModelSignature,
     path: str,
     checkpoint: str,
     *,
     format: str = "parquet",
     key_columns: tuple[str, ...] = (),
-    strict_nulls: bool = True,
-    finite_only: bool = False,
+    checks: Checks | None = None,
+    strict_nulls: bool | None = None,
+    finite_only: bool | None = None,
     trigger: dict[str, Any] | None = None,
     on_batch: Callable[[int, int, int], None] | None = None,
 ) -> Any:
     """Start one streaming query that writes ``path/valid`` and ``path/rejected`` per batch.
 
-    Each micro-batch's reasons are computed once (a local checkpoint of the batch), then its
+    Each micro-batch is split by the one row router (:mod:`sparksig.spark.routing`): its
     valid rows (cast to the signature) go to ``path/valid/batch_id=N`` and its rejected rows
     (with ``_sparksig_reasons``) to ``path/rejected/batch_id=N``, both replacing whatever
-    batch ``N`` wrote before, so a batch re-run after a failure is written exactly once.
+    batch ``N`` wrote before, so a batch re-run after a failure is written exactly once. A
+    batch is read twice only when the router proves the two reads see the same rows;
+    otherwise its reasons are computed once, into a local checkpoint. Each half is counted
+    while it is written.
 
     Args:
         df: a streaming DataFrame.
-        schema_or_signature: what valid rows satisfy.
+        signature: what valid rows satisfy.
         path: the output folder.
         checkpoint: the query's checkpoint folder (keep it to resume where it stopped).
         format: the writer format for both halves.
         key_columns: undeclared columns kept in the valid output.
-        strict_nulls, finite_only: as in :func:`sparksig.spark.validate`.
+        checks: how rows are checked (:class:`sparksig.Checks`; ``strict_nulls`` defaults to
+            ``True``); ``strict_nulls`` and ``finite_only`` override its fields.
         trigger: ``DataStreamWriter.trigger`` keywords (``{"availableNow": True}``...).
         on_batch: called as ``on_batch(batch_id, valid_rows, rejected_rows)`` after a
             batch's two writes (before Spark commits the batch).
@@ -188,28 +208,38 @@ def quarantine_stream(
             "quarantine_stream runs a streaming query; for a batch DataFrame use "
             "sparksig.spark.write_quarantine"
         )
-    schema = input_schema(schema_or_signature)
+    plan, run = Router.build(
+        df,
+        signature,
+        key_columns=key_columns,
+        checks=checks,
+        strict_nulls=strict_nulls,
+        finite_only=finite_only,
+        engine=Engine.NATIVE,
+    )
+    schema, keys = plan.schema, plan.keys
+
+    def route(frame: DataFrame) -> Router:
+        return Router.of(
+            frame, schema, keys=keys, strict_nulls=run.strict, finite_only=run.finite_only
+        )
+
     # refused before the query starts, as write_quarantine refuses before it writes: the
     # halves' schemas, read off the same lazy plans each batch writes (no job)
-    binding = bind(df, schema, strict_nulls=strict_nulls)
-    flagged = flag_rows(df, binding, strict_nulls=strict_nulls, finite_only=finite_only)
-    check_format_holds(format, valid_rows(flagged, binding, schema, key_columns).schema, "valid")
+    flagged = plan.flag()
+    check_format_holds(format, plan.conformed(flagged.drop(REASONS_COLUMN)).schema, "valid")
     check_format_holds(format, flagged.schema, "rejected")
 
     def write(batch: DataFrame, batch_id: int) -> None:
-        binding = bind(batch, schema, strict_nulls=strict_nulls)
-        flagged = flag_rows(batch, binding, strict_nulls=strict_nulls, finite_only=finite_only)
-        flagged = materialize(flagged)
-        halves = {
-            "valid": valid_rows(flagged, binding, schema, key_columns),
-            "rejected": flagged.filter(F.col(REASONS_COLUMN).isNotNull()),
-        }
+        router = route(batch)
+        passed, rejected, _ = router.split()
         counts = {}
-        for half, frame in halves.items():
-            frame.write.mode("overwrite").format(format).save(
-                f"{path.rstrip('/')}/{half}/batch_id={batch_id}"
-            )
-            counts[half] = frame.count()
+        for half, frame in (("valid", router.conformed(passed)), ("rejected", rejected)):
+            seen = Observation(f"sparksig_batch_{uuid.uuid4().hex}")
+            frame.observe(seen, F.count(F.lit(1)).alias("rows")).write.mode("overwrite").format(
+                format
+            ).save(f"{path.rstrip('/')}/{half}/batch_id={batch_id}")
+            counts[half] = int(seen.get["rows"])
         if on_batch is not None:
             on_batch(batch_id, counts["valid"], counts["rejected"])
 

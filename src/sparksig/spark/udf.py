@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame
@@ -35,6 +35,7 @@ from pyspark.sql import types as T
 from sparksig.enforce.api import enforce_params
 from sparksig.enforce.plan import compile_plan
 from sparksig.errors import SchemaDefinitionError
+from sparksig.legacy import legacy_call
 from sparksig.options import Mode, choose
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
@@ -43,16 +44,25 @@ from sparksig.spark.udf_binding import Binding, Convention, Slot, locate, slots_
 from sparksig.spark.udf_enforcer import InputEnforcer
 from sparksig.spark.udf_outputs import from_wire, output_frame, predictions, wire_type
 
-__all__ = ["InputEnforcer", "ScoringUDF", "result_type_for", "spark_udf"]
+__all__ = [
+    "InputEnforcer",
+    "ResolvedModel",
+    "ScoringUDF",
+    "resolve_model",
+    "result_type_for",
+    "spark_udf",
+]
 
 
+@legacy_call(keep=3, positional=("result_type", "params", "check"))
 def spark_udf(
     spark: Any,
     model: Any,
     signature: ModelSignature | None = None,
+    *,
     result_type: T.DataType | str | None = None,
     params: dict[str, Any] | None = None,
-    check: str = "full",
+    check: Mode | Literal["full", "sampled"] = "full",
 ) -> ScoringUDF:
     """Wrap a model as a Spark UDF that enforces its signature on every executor.
 
@@ -79,7 +89,7 @@ def spark_udf(
         >>> df.withColumn("prediction", udf("x"))  # doctest: +SKIP
     """
     mode = choose(Mode, check, "check")
-    predictor, signature = _resolve_model(model, signature)
+    predictor, signature = resolve_model(model, signature)
     inputs = signature.inputs if signature else None
     outputs = signature.outputs if signature else None
     checked_params = enforce_params(params, signature.params if signature else None)
@@ -100,18 +110,29 @@ def spark_udf(
     )
 
 
-def _resolve_model(
-    model: Any, signature: ModelSignature | None
-) -> tuple[Any, ModelSignature | None]:
+class ResolvedModel(NamedTuple):
+    """A model ready to score: its ``predict(df, params)`` and its signature (or None)."""
+
+    predictor: Any
+    signature: ModelSignature | None
+
+
+def resolve_model(model: Any, signature: ModelSignature | None = None) -> ResolvedModel:
+    """What ``spark_udf`` and ``score`` score with: ``model`` as a predictor, and the
+    signature to enforce (``signature`` when given, else the model directory's own).
+
+    ``model`` is a model directory (sparksig or MLflow; loading it runs its pickled code),
+    a callable, an object with ``predict`` or an ``mlflow.pyfunc.PythonModel``.
+    """
     if isinstance(model, (str, os.PathLike)):
         # Model directories are resolved by the layer above (imported lazily on purpose).
         from sparksig.models import load_model
 
         loaded = load_model(model)
-        return loaded.predictor, signature or loaded.metadata.signature
+        return ResolvedModel(loaded.predictor, signature or loaded.metadata.signature)
     from sparksig.models.pyfunc import as_predict
 
-    return as_predict(model), signature
+    return ResolvedModel(as_predict(model), signature)
 
 
 def _parse_result_type(result_type: T.DataType | str) -> T.DataType:

@@ -18,43 +18,55 @@ follows MLflow and lets top-level nulls through (``strict_nulls=False``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from pyspark.sql import DataFrame
 
 from sparksig.errors import InvalidArgumentError, ValidationReport, Violation
 from sparksig.kinds import is_streaming_dataframe
-from sparksig.options import Engine, Mode, Sampling, choose
+from sparksig.legacy import legacy_call
+from sparksig.options import Checks, Engine, EngineName, Mode, Sampling, choose, resolve_checks
+from sparksig.profile.drift import DEFAULT_THRESHOLDS, DriftReport, Thresholds, drift
+from sparksig.profile.model import Profile
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
-from sparksig.spark import arrow_engine, native
+from sparksig.spark import arrow_engine, native, profiling
 from sparksig.spark.binding import bind, check_keys, input_schema
 from sparksig.spark.sampling import draw
 
 __all__ = ["validate"]
 
 
+@legacy_call(
+    keep=2,
+    positional=("mode", "fraction", "max_rows", "seed", "key_columns", "strict_nulls"),
+    renamed={"schema_or_signature": "signature"},
+)
 def validate(
     df: DataFrame,
-    schema_or_signature: Schema | ModelSignature,
-    mode: str = "full",
+    signature: Schema | ModelSignature,
+    *,
+    mode: Mode | Literal["full", "sampled"] = "full",
     fraction: float | None = None,
     max_rows: int | None = None,
     seed: int | None = None,
     key_columns: Sequence[str] = (),
-    strict_nulls: bool = True,
-    *,
-    engine: str = "auto",
-    sampling: str = "rows",
-    finite_only: bool = False,
+    sampling: Sampling | Literal["rows", "files"] = "rows",
+    checks: Checks | None = None,
+    strict_nulls: bool | None = None,
+    finite_only: bool | None = None,
+    engine: EngineName | None = None,
+    profile: Profile | None = None,
+    drift_thresholds: Thresholds | None = None,
+    drift_overrides: Mapping[str, Thresholds] | None = None,
 ) -> ValidationReport:
     """Check a Spark DataFrame against a schema (or a signature's inputs).
 
     Args:
         df: the table to check (a batch DataFrame; for streams see
             :func:`sparksig.spark.monitor`).
-        schema_or_signature: what the table must satisfy.
+        signature: what the table must satisfy (a Schema, or a ModelSignature's inputs).
         mode: ``"full"`` reads every row and gives exact counts; ``"sampled"`` checks a seeded
             sample and reports counts for the sample.
         fraction: sampled mode's fraction of rows (or of files). When omitted, it is chosen
@@ -74,6 +86,16 @@ def validate(
             clustered sample; only for tables read from files).
         finite_only: NaN and infinities in float columns and fields are violations
             (``non_finite``). Off by default: NaN is a value, as in MLflow.
+        profile: a training profile (:mod:`sparksig.profile`): its constraints become
+            row-level checks (``out_of_range``, ``not_in_domain``, ``too_long``) and the
+            rows are compared with its statistics (``report.drift``; a path over threshold
+            is a ``drift`` violation), all in the same one aggregation as the type checks
+            (:func:`sparksig.spark.profiling.drift_aggregates`). Native engine only:
+            ``engine="arrow"`` with a profile is refused (the Arrow engine has no
+            constraint or drift counters). Profiled paths the signature does not check are
+            not compared (the report's drift notes list them).
+        drift_thresholds, drift_overrides: as ``thresholds`` and ``overrides`` of
+            :func:`sparksig.profile.drift.drift`.
 
     Returns:
         A :class:`~sparksig.errors.ValidationReport`; schema-level findings have
@@ -85,9 +107,22 @@ def validate(
         (True, 99871)
     """
     chosen_mode = choose(Mode, mode, "mode")
-    chosen_engine = choose(Engine, engine, "engine")
+    run = resolve_checks(
+        checks,
+        strict_nulls=strict_nulls,
+        finite_only=finite_only,
+        engine=engine,
+        default_strict=True,
+    )
+    strict_nulls, finite_only = run.strict, run.finite_only
+    chosen_engine = run.chosen_engine
     chosen_sampling = choose(Sampling, sampling, "sampling")
-    schema = input_schema(schema_or_signature)
+    schema = input_schema(signature)
+    if profile is not None and chosen_engine is Engine.ARROW:
+        raise InvalidArgumentError(
+            "validate(engine='arrow') cannot check a profile's constraints or drift; use "
+            "engine='native' (the default) for profile=..."
+        )
     if is_streaming_dataframe(df):
         raise InvalidArgumentError(
             "validate reads a finite table; this DataFrame is a stream. Attach the same checks "
@@ -111,14 +146,18 @@ def validate(
             notes=(_nothing_to_check(binding.findings),),
         )
     compiled = native.compile_checks(
-        binding, df.columns, strict_nulls=strict_nulls, finite_only=finite_only
+        binding,
+        df.columns,
+        strict_nulls=strict_nulls,
+        finite_only=finite_only,
+        constraints=() if profile is None else profile.constraints,
     )
     # A file sample is drawn up front (no job): a table that cannot be sampled so is refused
     # whether or not its checks need rows.
     sample = None
     if sampled and chosen_sampling is Sampling.FILES:
         sample = draw(df, chosen_mode, chosen_sampling, fraction, max_rows, seed)
-    if not compiled and chosen_engine is not Engine.ARROW:
+    if not compiled and chosen_engine is not Engine.ARROW and profile is None:
         return ValidationReport(
             **base,
             rows_checked=0,
@@ -137,16 +176,27 @@ def validate(
             "rows of one file tend to resemble each other"
         )
     found: list[Violation]
+    drifted: DriftReport | None = None
     if chosen_engine is Engine.ARROW:
-        checks = arrow_engine.arrow_checks(
+        arrow = arrow_engine.arrow_checks(
             binding, strict_nulls=strict_nulls, finite_only=finite_only
         )
-        found, rows = arrow_engine.summarise(sample.frame, checks, keys)
+        found, rows = arrow_engine.summarise(sample.frame, arrow, keys)
         ran, count = "arrow", len(binding.checked)
     else:
         small = sample.files_total is not None
-        found, rows = native.summarise(sample.frame, compiled, keys, small=small)
+        extra = [] if profile is None else profiling.drift_aggregates(compiled, profile)
+        found, rows, row = native.summarise_with(sample.frame, compiled, keys, extra, small=small)
         ran, count = "native", len(compiled)
+        if profile is not None:
+            observed = profiling.observed_from_row(row, compiled, profile)
+            drifted = drift(
+                profile,
+                observed,
+                thresholds=drift_thresholds or DEFAULT_THRESHOLDS,
+                overrides=drift_overrides,
+            )
+            found.extend(drifted.violations())
     found.sort(key=lambda v: (v.column_path, v.code))
     return ValidationReport(
         **base,
@@ -157,6 +207,7 @@ def validate(
         engine=ran,
         checks=count,
         notes=tuple(notes),
+        drift=drifted,
     )
 
 
