@@ -236,6 +236,9 @@ class ValidationReport:
         checks: how many data-level checks ran (0: nothing needed looking at the rows).
         notes: statements a reader must see (a clustered sample, columns that went to the
             Arrow engine, nothing to check).
+        drift: with a profile, the :class:`sparksig.profile.drift.DriftReport` of the rows
+            checked against it (columns ranked most drifted first); paths over threshold
+            are also ``drift`` violations. None without a profile.
 
     ``status`` is ``"passed"``, ``"failed"`` (violations) or ``"inconclusive"`` (a sample that
     checked no rows although there was something to check); ``ok`` means passed.
@@ -257,6 +260,7 @@ class ValidationReport:
     engine: str | None = None
     checks: int | None = None
     notes: tuple[str, ...] = ()
+    drift: Any = None
 
     def __post_init__(self) -> None:
         from sparksig.options import Mode, Sampling, choose
@@ -297,6 +301,7 @@ class ValidationReport:
             "checks": self.checks,
             "notes": list(self.notes),
             "violations": [v.to_dict() for v in self.violations],
+            "drift": None if self.drift is None else self.drift.to_dict(),
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -316,6 +321,7 @@ class ValidationReport:
             engine=d.get("engine"),
             checks=d.get("checks"),
             notes=tuple(d.get("notes") or ()),
+            drift=_drift_from_dict(d.get("drift")),
         )
 
     def raise_for_violations(self) -> None:
@@ -369,6 +375,14 @@ class ValidationReport:
         for r in rows:
             lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         return "\n".join(lines) + notes
+
+
+def _drift_from_dict(d: Any) -> Any:
+    if d is None:
+        return None
+    from sparksig.profile.drift import DriftReport  # the profile package imports this module
+
+    return DriftReport.from_dict(d)
 
 
 def _short(value: Any, limit: int = 20) -> str:
