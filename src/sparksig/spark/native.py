@@ -63,13 +63,12 @@ from sparksig.errors import (
 from sparksig.options import MAX_EXAMPLES
 from sparksig.rules import DATETIME_NS_RANGE, element_required, null_violates
 from sparksig.schema import TensorSpec
+from sparksig.spark import reasons
 from sparksig.spark.binding import Binding, Bound
 from sparksig.spark.convert import is_vector_udt
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 
 __all__ = ["Check", "CheckSet", "compile_checks", "field_of", "summarise"]
-
-_REASONS_TYPE = T.ArrayType(T.StringType())
 
 
 @dataclass(frozen=True)
@@ -205,20 +204,20 @@ class CheckSet:
         return F.expr(self.failed_sql)
 
     def reasons(self) -> Column:
-        """``array<string>`` of the ``code:path`` labels a row fails; null when it passes.
+        """The findings a row fails (:mod:`sparksig.spark.reasons`); null when it passes.
 
         Over :meth:`project`'s frame. The array is built only for failing rows (``CASE
-        WHEN`` on :attr:`failed_sql`); passing rows pay the one predicate. The labels hold
+        WHEN`` on :attr:`failed_sql`); passing rows pay the one predicate. The paths hold
         user names, so they travel as a JSON literal, never as SQL text.
         """
         if not self.checks:
-            return F.lit(None).cast(_REASONS_TYPE)
+            return reasons.none()
         x = _variable(0)
         hits = ", ".join(f"IF({c.sql}, {i + 1}, NULL)" for i, c in enumerate(self.checks))
         failing = (
             f"CASE WHEN {self.failed_sql} THEN filter(array({hits}), {x} -> {x} IS NOT NULL) END"
         )
-        labels = F.from_json(F.lit(json.dumps([c.label for c in self.checks])), _REASONS_TYPE)
+        labels = reasons.literal((c.code.value, c.path) for c in self.checks)
         return F.transform(F.expr(failing), lambda i: F.element_at(labels, i))
 
     def flag(self, df: DataFrame, column: str) -> DataFrame:
@@ -234,7 +233,8 @@ class CheckSet:
         """``df``, failing its job with ``message`` and a row's reasons on a failing row."""
         if not self.checks:
             return df
-        stop = F.raise_error(F.concat(F.lit(message), F.array_join(self.reasons(), ", ")))
+        why = F.array_join(reasons.as_text(self.reasons()), ", ")
+        stop = F.raise_error(F.concat(F.lit(message), why))
         guard = F.when(self.failed(), stop).otherwise(F.lit(True))
         return self.restore(self.project(df).filter(guard))
 

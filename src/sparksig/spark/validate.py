@@ -19,13 +19,14 @@ follows MLflow and lets top-level nulls through (``strict_nulls=False``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pyspark.sql import DataFrame
 
 from sparksig.errors import InvalidArgumentError, ValidationReport, Violation
 from sparksig.kinds import is_streaming_dataframe
-from sparksig.options import Engine, Mode, Sampling, choose
+from sparksig.legacy import legacy_call
+from sparksig.options import Checks, Engine, EngineName, Mode, Sampling, choose, resolve_checks
 from sparksig.profile.drift import DEFAULT_THRESHOLDS, DriftReport, Thresholds, drift
 from sparksig.profile.model import Profile
 from sparksig.schema import Schema
@@ -37,19 +38,25 @@ from sparksig.spark.sampling import draw
 __all__ = ["validate"]
 
 
+@legacy_call(
+    keep=2,
+    positional=("mode", "fraction", "max_rows", "seed", "key_columns", "strict_nulls"),
+    renamed={"schema_or_signature": "signature"},
+)
 def validate(
     df: DataFrame,
-    schema_or_signature: Schema | ModelSignature,
-    mode: str = "full",
+    signature: Schema | ModelSignature,
+    *,
+    mode: Mode | Literal["full", "sampled"] = "full",
     fraction: float | None = None,
     max_rows: int | None = None,
     seed: int | None = None,
     key_columns: Sequence[str] = (),
-    strict_nulls: bool = True,
-    *,
-    engine: str = "auto",
-    sampling: str = "rows",
-    finite_only: bool = False,
+    sampling: Sampling | Literal["rows", "files"] = "rows",
+    checks: Checks | None = None,
+    strict_nulls: bool | None = None,
+    finite_only: bool | None = None,
+    engine: EngineName | None = None,
     profile: Profile | None = None,
     drift_thresholds: Thresholds | None = None,
     drift_overrides: Mapping[str, Thresholds] | None = None,
@@ -59,7 +66,7 @@ def validate(
     Args:
         df: the table to check (a batch DataFrame; for streams see
             :func:`sparksig.spark.monitor`).
-        schema_or_signature: what the table must satisfy.
+        signature: what the table must satisfy (a Schema, or a ModelSignature's inputs).
         mode: ``"full"`` reads every row and gives exact counts; ``"sampled"`` checks a seeded
             sample and reports counts for the sample.
         fraction: sampled mode's fraction of rows (or of files). When omitted, it is chosen
@@ -100,9 +107,17 @@ def validate(
         (True, 99871)
     """
     chosen_mode = choose(Mode, mode, "mode")
-    chosen_engine = choose(Engine, engine, "engine")
+    run = resolve_checks(
+        checks,
+        strict_nulls=strict_nulls,
+        finite_only=finite_only,
+        engine=engine,
+        default_strict=True,
+    )
+    strict_nulls, finite_only = run.strict, run.finite_only
+    chosen_engine = run.chosen_engine
     chosen_sampling = choose(Sampling, sampling, "sampling")
-    schema = input_schema(schema_or_signature)
+    schema = input_schema(signature)
     if profile is not None and chosen_engine is Engine.ARROW:
         raise InvalidArgumentError(
             "validate(engine='arrow') cannot check a profile's constraints or drift; use "
@@ -163,10 +178,10 @@ def validate(
     found: list[Violation]
     drifted: DriftReport | None = None
     if chosen_engine is Engine.ARROW:
-        checks = arrow_engine.arrow_checks(
+        arrow = arrow_engine.arrow_checks(
             binding, strict_nulls=strict_nulls, finite_only=finite_only
         )
-        found, rows = arrow_engine.summarise(sample.frame, checks, keys)
+        found, rows = arrow_engine.summarise(sample.frame, arrow, keys)
         ran, count = "arrow", len(binding.checked)
     else:
         small = sample.files_total is not None
