@@ -195,9 +195,10 @@ def write_pair(
     fmt = format.lower()
     halves = _Halves(router, first, formats.unheld(fmt, _REASONS) is not None)
     formats.check_source(router.df, format)
-    for name, half in zip(names, halves(router.flag())):
+    flagged = router.flag()
+    for name, half in zip(names, halves(flagged)):
         check_format_holds(fmt, half.schema, name)
-    strategy = router.strategy(lazy=False)
+    strategy = router.strategy(lazy=False, flagged=flagged)
     fs = filesystem(router.df, path)
 
     def write(frame: DataFrame, staging: str, name: str) -> None:

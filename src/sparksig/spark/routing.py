@@ -209,19 +209,20 @@ class Router:
 
     # -- split --------------------------------------------------------------------------
 
-    def strategy(self, *, lazy: bool) -> Strategy:
-        """The strategy this router's split takes (``lazy``: halves handed back unwritten)."""
+    def strategy(self, *, lazy: bool, flagged: DataFrame | None = None) -> Strategy:
+        """The strategy this router's split takes (``lazy``: halves handed back unwritten;
+        ``flagged``: :meth:`flag`'s frame when the caller has built it already)."""
         if self.fatal:
             return Strategy.ONE_WRITE
-        flagged = self.flag()
-        return Strategy.TWO_WRITES if replayable(flagged, lazy=lazy) else Strategy.CHECKPOINT
+        plan = self.flag() if flagged is None else flagged
+        return Strategy.TWO_WRITES if replayable(plan, lazy=lazy) else Strategy.CHECKPOINT
 
     def split(self) -> Split:
         """``(passed, rejected)`` as lazy frames, every row in exactly one."""
         flagged = self.flag()
         if self.df.isStreaming:
             return Split(passed_of(flagged), rejected_of(flagged), None)
-        strategy = self.strategy(lazy=True)
+        strategy = self.strategy(lazy=True, flagged=flagged)
         if strategy is Strategy.ONE_WRITE:
             return Split(self.df.limit(0), flagged, strategy)
         if strategy is Strategy.TWO_WRITES:
