@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sparksig.errors import (
     ArgumentTypeError,
-    Code,
     EnvironmentSetupError,
     InferenceError,
     InvalidArgumentError,
@@ -22,10 +21,9 @@ from sparksig.errors import (
     SerializationError,
     SparksigError,
     UnsupportedTypeError,
-    ValidationReport,
-    Violation,
 )
 from sparksig.options import Checks, Engine, IfExists, Mode, OnError, Sampling
+from sparksig.results import Code, ValidationReport, Violation
 from sparksig.schema import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.types import AnyType, Array, DataType, Map, Object, Property, SparkMLVector

@@ -35,7 +35,8 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from sparksig.errors import ArgumentTypeError, EnvironmentSetupError, ValidationReport
+from sparksig.errors import ArgumentTypeError, EnvironmentSetupError
+from sparksig.results import ValidationReport
 
 if TYPE_CHECKING:
     from sparksig.profile.drift import DriftReport

@@ -1,7 +1,7 @@
 """The native engine and the Arrow engine give the same findings, row for row.
 
-The native engine (:mod:`sparksig.spark.native`, Spark expressions) and the Arrow engine
-(:mod:`sparksig.spark.arrow_engine`, :meth:`sparksig.enforce.plan.Plan.check` in Python workers)
+The native engine (:mod:`sparksig.spark.check.native`, Spark expressions) and the Arrow engine
+(:mod:`sparksig.spark.check.arrow`, :meth:`sparksig.enforce.plan.Plan.check` in Python workers)
 are independent implementations of the same rules (:mod:`sparksig.rules`). Hypothesis draws a
 signature and a table that plants nulls at every depth, NaN and infinities, timestamps beyond
 ``datetime64[ns]`` and misshapen tensors (:mod:`tests.spark.engine_strategies`); then
@@ -96,7 +96,7 @@ def _check_engines_agree(
     try:
         native = sss.validate(df, case.schema, engine="native", key_columns=keys, **options)
     except ss.UnsupportedTypeError as e:
-        # the one documented refusal (sparksig.spark.native._renamed): Spark can neither
+        # the one documented refusal (sparksig.spark.check.sql.renamed): Spark can neither
         # tell case twins apart by name nor cast a struct holding a variant
         assert "differ only in case, beside a variant" in str(e), e
         event("native refuses case twins beside a variant")

@@ -23,8 +23,8 @@ from pyspark.sql import functions as F
 
 import sparksig as ss
 from sparksig import spark as sss
-from sparksig.spark import native
-from sparksig.spark.binding import bind
+from sparksig.spark.check import native
+from sparksig.spark.check.binding import bind
 from sparksig.spark.footers import answer, validate_with_footers
 from tests.strategies import examples
 

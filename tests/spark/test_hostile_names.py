@@ -3,7 +3,7 @@
 Spark does not take SQL text literally: it substitutes ``${...}`` (``spark.sql.variable.
 substitute``, on by default; ``${env:NAME}`` reads the driver's environment), and quotes,
 comments, semicolons and keywords are syntax. The native engine reads columns only through
-internal aliases (:mod:`sparksig.spark.native`), so a column, struct field or map key named
+internal aliases (:mod:`sparksig.spark.check.native`), so a column, struct field or map key named
 like SQL must be checked exactly as the Arrow engine checks it, by every verb, and no session
 setting or environment value may appear in any output.
 
@@ -31,8 +31,8 @@ from pyspark.sql import types as T
 
 import sparksig as ss
 from sparksig import spark as sss
-from sparksig.spark.binding import bind
-from sparksig.spark.native import compile_checks
+from sparksig.spark.check.binding import bind
+from sparksig.spark.check.native import compile_checks
 from tests.labels import labels
 from tests.spark.engine_strategies import ROW_ID, cases
 from tests.spark.test_engines_differential import SETTINGS, _check_engines_agree

@@ -171,8 +171,8 @@ def test_hostile_names_and_values_profile_as_plain_ones(spark):
 
 def test_drift_counts_from_one_aggregation_equal_numpy_on_the_same_bins(spark):
     from sparksig import ColSpec, Schema
-    from sparksig.spark.binding import bind
-    from sparksig.spark.native import compile_checks
+    from sparksig.spark.check.binding import bind
+    from sparksig.spark.check.native import compile_checks
 
     rng = np.random.default_rng(7)
     train = pd.DataFrame({"x": rng.normal(size=4000), "c": rng.choice(["a", "b", "c"], 4000)})

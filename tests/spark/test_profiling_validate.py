@@ -9,10 +9,11 @@ import pytest
 
 import sparksig as ss
 from sparksig import spark as sss
-from sparksig.errors import InvalidArgumentError, ValidationReport
+from sparksig.errors import InvalidArgumentError
 from sparksig.profile import Domain, MaxLength, Range
-from sparksig.spark.binding import bind
-from sparksig.spark.native import compile_checks
+from sparksig.results import ValidationReport
+from sparksig.spark.check.binding import bind
+from sparksig.spark.check.native import compile_checks
 from sparksig.spark.profiling import infer_profile
 
 SCHEMA = ss.Schema(

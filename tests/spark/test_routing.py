@@ -13,8 +13,8 @@ from pyspark.sql import functions as F
 
 import sparksig as ss
 from sparksig import spark as sss
+from sparksig.spark.check.reasons import REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.quarantine import MANIFEST
-from sparksig.spark.reasons import REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.routing import Router, Strategy
 
 SCHEMA = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("double", "x")])

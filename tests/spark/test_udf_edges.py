@@ -17,7 +17,7 @@ from pyspark.sql import types as T
 
 import sparksig as ss
 from sparksig import spark as sss
-from sparksig.spark.udf_binding import Convention
+from sparksig.spark.udf.arguments import Convention
 
 
 def failure(df) -> str:

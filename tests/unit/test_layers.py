@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "sparksig"
-CORE = ("types", "schema", "params", "signature", "errors", "rules", "options", "kinds")
+CORE = ("types", "schema", "params", "signature", "errors", "results", "rules", "options", "kinds")
 UPPER = ("sparksig.spark", "sparksig.models", "sparksig.cli", "sparksig.api", "sparksig.report")
 HEAVY = ("numpy", "pandas", "pyarrow", "pyspark")
 
@@ -128,3 +128,41 @@ def test_no_import_cycle_between_modules() -> None:
 
 def test_the_cycle_check_would_catch_one() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_errors_is_the_exception_tree_with_no_runtime_imports() -> None:
+    """errors.py imports nothing at run time beyond typing (the report types it names are
+    only imported for type checkers, and loaded on attribute access)."""
+    tree = ast.parse((SRC / "errors.py").read_text())
+    modules = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            modules += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules.append(node.module)
+    assert sorted(set(modules)) == ["__future__", "typing"]
+
+
+# the two wings of spark/: neither reads the other, and neither reads a public verb above it
+WINGS = {"check": "sparksig.spark.udf", "udf": "sparksig.spark.check"}
+VERBS = tuple(
+    f"sparksig.spark.{p.stem}"
+    for p in (SRC / "spark").glob("*.py")
+    if p.stem not in ("__init__", "convert", "session")
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    _modules("spark/check") + _modules("spark/udf"),
+    ids=lambda p: p.parent.name + "/" + p.name,
+)
+def test_a_wing_imports_neither_the_other_wing_nor_a_verb(path: Path) -> None:
+    other = WINGS[path.parent.name]
+    bad = [m for m, _ in _imports(path) if m.startswith(other) or m.startswith(VERBS)]
+    assert bad == [], f"{path.relative_to(SRC)} imports {bad}"
+
+
+def test_the_wing_rule_sees_the_verbs() -> None:
+    assert "sparksig.spark.validate" in VERBS and "sparksig.spark.score" in VERBS
+    assert "sparksig.spark.convert" not in VERBS

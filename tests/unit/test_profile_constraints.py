@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sparksig.errors import Code, SchemaDefinitionError, SerializationError
+from sparksig.errors import SchemaDefinitionError, SerializationError
 from sparksig.profile import (
     ColumnProfile,
     Domain,
@@ -23,6 +23,7 @@ from sparksig.profile import (
     suggest,
 )
 from sparksig.profile.pandas import infer_profile
+from sparksig.results import Code
 from tests.strategies import examples
 from tests.unit.test_profile_model import HOSTILE
 

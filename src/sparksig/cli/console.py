@@ -22,7 +22,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from sparksig.diff import SignatureDiff, type_name
-from sparksig.errors import ValidationReport
+from sparksig.results import ValidationReport
 from sparksig.schema import ColSpec, ParamSchema, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.types import Array, Map, Object

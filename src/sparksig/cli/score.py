@@ -98,7 +98,7 @@ def score_table(
     from pyspark.sql import functions as F
 
     from sparksig.spark.score import score as score_checked
-    from sparksig.spark.udf import spark_udf
+    from sparksig.spark.udf.scoring import spark_udf
 
     spark = df.sparkSession
     outputs = {}

@@ -25,8 +25,8 @@ from sparksig.cli.inputs import (
 )
 from sparksig.cli.progress import SparkProgress
 from sparksig.cli.tables import read_table
-from sparksig.errors import ValidationReport
 from sparksig.options import Engine, Mode, OutputFormat, Sampling, choose
+from sparksig.results import ValidationReport
 from sparksig.signature import ModelSignature
 
 __all__ = ["QuarantineOutcome", "ValidateOutcome", "quarantine_table", "validate", "validate_table"]

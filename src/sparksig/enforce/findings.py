@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from sparksig.errors import Code, Violation
 from sparksig.options import MAX_EXAMPLES
+from sparksig.results import Code, Violation
 from sparksig.rules import type_name
 
 __all__ = ["Findings", "merge_checks", "spec_name"]
@@ -93,7 +93,7 @@ class Findings:
         out = []
         for e in self._entries.values():
             count = self.n if e.mask is None else int(e.mask.sum())
-            out.append(Violation(e.code, e.path, count, tuple(e.examples), e.message))
+            out.append(Violation(Code(e.code), e.path, count, tuple(e.examples), e.message))
         return tuple(out)
 
 

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sparksig.errors import Code, SchemaEnforcementError, Violation
+from sparksig.errors import SchemaEnforcementError
+from sparksig.results import Code, Violation
 from sparksig.schema import Schema
 from sparksig.types import Array, Object
 

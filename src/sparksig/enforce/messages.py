@@ -1,7 +1,7 @@
 """What each data-level finding says, written once for every engine that reports it.
 
 The Arrow engine (:mod:`sparksig.enforce.nested`, :mod:`~sparksig.enforce.plan`,
-:mod:`~sparksig.enforce.tensors`) and the native Spark engine (:mod:`sparksig.spark.native`)
+:mod:`~sparksig.enforce.tensors`) and the native Spark engine (:mod:`sparksig.spark.check.native`)
 both take their messages from here, so the same violation reads the same whichever engine
 found it.
 

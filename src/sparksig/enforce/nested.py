@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from sparksig.enforce import messages
 from sparksig.enforce.findings import Findings, spec_name
 from sparksig.enforce.rules import arrow_accepts
-from sparksig.errors import Code
+from sparksig.results import Code
 from sparksig.rules import DATETIME_NS_RANGE, element_required, null_violates
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 

@@ -23,7 +23,7 @@ from sparksig.enforce import messages
 from sparksig.enforce.findings import Findings, spec_name
 from sparksig.enforce.nested import ArrowContext, check_arrow
 from sparksig.enforce.rules import arrow_accepts
-from sparksig.errors import Code
+from sparksig.results import Code
 from sparksig.rules import null_violates
 from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sparksig.errors import Code, SchemaDefinitionError, SchemaEnforcementError, Violation
+from sparksig.errors import SchemaDefinitionError, SchemaEnforcementError
+from sparksig.results import Code, Violation
 from sparksig.schema import ParamSchema
 
 __all__ = ["enforce_params"]

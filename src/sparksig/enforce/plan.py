@@ -26,15 +26,10 @@ from sparksig.enforce.nested import ArrowContext, check_arrow, check_values, nul
 from sparksig.enforce.object_columns import check_object_column
 from sparksig.enforce.rules import Refusal, arrow_accepts, convert_series
 from sparksig.enforce.tensors import check_tensor_arrow, enforce_tensors
-from sparksig.errors import (
-    ArgumentTypeError,
-    Code,
-    InvalidArgumentError,
-    SchemaEnforcementError,
-    Violation,
-)
+from sparksig.errors import ArgumentTypeError, InvalidArgumentError, SchemaEnforcementError
 from sparksig.kinds import is_spark_dataframe
 from sparksig.options import MAX_EXAMPLES
+from sparksig.results import Code, Violation
 from sparksig.rules import null_violates
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.types import AnyType, DataType

@@ -19,7 +19,8 @@ from sparksig.enforce import messages
 from sparksig.enforce.findings import Findings
 from sparksig.enforce.inputs import input_error
 from sparksig.enforce.nested import children, null_mask
-from sparksig.errors import Code, SchemaEnforcementError, Violation
+from sparksig.errors import SchemaEnforcementError
+from sparksig.results import Code, Violation
 from sparksig.schema import Schema, TensorSpec
 
 __all__ = ["check_tensor_arrow", "enforce_tensors", "tensor_arrow_leaf"]

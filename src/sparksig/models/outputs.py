@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparksig.errors import PayloadError, SchemaEnforcementError, Violation
+from sparksig.errors import PayloadError, SchemaEnforcementError
 from sparksig.models.conversion import convert_frame, safe_array
 from sparksig.models.responses import ErrorCode
+from sparksig.results import Violation
 from sparksig.schema import Schema
 
 __all__ = ["OutputProblem", "check_output", "input_rows", "prediction_count"]

@@ -2,7 +2,7 @@
 
 A constraint names a path (spelled as everywhere in sparksig: ``age``, ``address.city``,
 ``tags[]``) and what every present value there must satisfy; missing values (null, NaN) are the
-signature's business, not a constraint's. Each kind reports its own :class:`~sparksig.errors.Code`:
+signature's business, not a constraint's. Each kind reports its own :class:`~sparksig.results.Code`:
 
 =================  =====================================  ===================
 constraint         a present value breaks it when          code
@@ -48,8 +48,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
-from sparksig.errors import Code, SchemaDefinitionError
+from sparksig.errors import SchemaDefinitionError
 from sparksig.profile.document import Doc, fail, read_list
+from sparksig.results import Code
 
 if TYPE_CHECKING:
     from sparksig.profile.model import ColumnProfile, Profile

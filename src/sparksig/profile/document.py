@@ -7,7 +7,7 @@ A profile document comes from a file someone may have edited by hand. Every read
 ``KeyError`` or ``TypeError`` from deep inside.
 
 Non-finite floats are written as the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``
-(strict JSON has no such numbers; the same spelling as :func:`sparksig.errors.to_jsonable`),
+(strict JSON has no such numbers; the same spelling as :func:`sparksig.results.to_jsonable`),
 and read back from either spelling.
 
 This module imports neither numpy, pandas nor pyspark.

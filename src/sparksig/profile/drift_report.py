@@ -2,7 +2,7 @@
 
 Every result is frozen and has a JSON form (``to_dict`` / ``from_dict``); a
 :class:`DriftReport` turns its flagged paths into ``drift`` violations for a
-:class:`~sparksig.errors.ValidationReport`. The figures and the defaults are documented in
+:class:`~sparksig.results.ValidationReport`. The figures and the defaults are documented in
 :mod:`sparksig.profile.drift`.
 
 This module imports neither numpy, pandas nor pyspark.
@@ -14,8 +14,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparksig.errors import Code, InvalidArgumentError, Violation
+from sparksig.errors import InvalidArgumentError
 from sparksig.profile.document import Doc, float_to_json, read_float, read_int, read_string
+from sparksig.results import Code, Violation
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -190,7 +191,7 @@ class ColumnDrift:
 @dataclass(frozen=True, slots=True)
 class DriftReport:
     """Drift per path, most drifted first. ``violations()`` gives one ``drift`` violation per
-    flagged path, to merge into a :class:`~sparksig.errors.ValidationReport`."""
+    flagged path, to merge into a :class:`~sparksig.results.ValidationReport`."""
 
     columns: tuple[ColumnDrift, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)

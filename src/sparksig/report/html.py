@@ -19,8 +19,8 @@ from collections import defaultdict
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from sparksig.errors import ValidationReport, Violation
 from sparksig.options import MAX_EXAMPLES
+from sparksig.results import ValidationReport, Violation
 from sparksig.signature import ModelSignature
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ Examples:
 
 from __future__ import annotations
 
+from sparksig.spark.check.reasons import REASON_TYPE, REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.conform import conform
 from sparksig.spark.convert import (
     from_spark_schema,
@@ -18,12 +19,11 @@ from sparksig.spark.convert import (
 )
 from sparksig.spark.infer import InferenceResult, infer_schema, infer_schema_report
 from sparksig.spark.quarantine import QuarantineResult, write_quarantine
-from sparksig.spark.reasons import REASON_TYPE, REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.routing import Strategy
 from sparksig.spark.score import ScoredResult, score, write_scored
 from sparksig.spark.session import get_session
 from sparksig.spark.stream import MonitoredStream, monitor, quarantine_stream
-from sparksig.spark.udf import ResolvedModel, resolve_model, spark_udf
+from sparksig.spark.udf.scoring import ResolvedModel, resolve_model, spark_udf
 from sparksig.spark.validate import validate
 
 __all__ = [

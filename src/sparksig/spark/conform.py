@@ -15,7 +15,7 @@ that fail the checks of :func:`sparksig.spark.validate` (through the one row rou
 - ``mark``: every row as it came, plus the reasons column, null where the row passes.
 
 Rejected (and marked) rows keep their columns as they came, plus ``_sparksig_reasons``: an
-``array<struct<code, path>>`` (:mod:`sparksig.spark.reasons`).
+``array<struct<code, path>>`` (:mod:`sparksig.spark.check.reasons`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sparksig.legacy import legacy_call
 from sparksig.options import Checks, EngineName, OnError, choose
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
-from sparksig.spark.reasons import REASONS_COLUMN
+from sparksig.spark.check.reasons import REASONS_COLUMN
 from sparksig.spark.reshape import reshape
 from sparksig.spark.routing import Router, materialize
 from sparksig.spark.validate import validate

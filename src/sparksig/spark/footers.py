@@ -57,13 +57,14 @@ import pyarrow.parquet as pq
 from pyspark.sql import DataFrame
 from pyspark.sql import types as T
 
-from sparksig.errors import Code, ValidationReport, Violation
 from sparksig.kinds import is_streaming_dataframe
 from sparksig.options import Engine, Mode, choose
+from sparksig.results import Code, ValidationReport, Violation
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
-from sparksig.spark import native
-from sparksig.spark.binding import bind, check_keys, input_schema
+from sparksig.spark.check import native, summary
+from sparksig.spark.check.binding import bind, check_keys, input_schema
+from sparksig.spark.check.checks import Check, CheckSet
 
 __all__ = ["FOOTER_SCHEMES", "FooterAnswer", "answer", "file_rows", "validate_with_footers"]
 
@@ -133,7 +134,7 @@ class _Read:
     options: dict[str, str]
 
 
-def answer(df: DataFrame, checks: native.CheckSet) -> FooterAnswer:
+def answer(df: DataFrame, checks: CheckSet) -> FooterAnswer:
     """The checks of ``checks`` that the Parquet footers of ``df``'s files answer.
 
     Reads only footers (in threads, one per file), never a data page, and runs no Spark job.
@@ -216,7 +217,7 @@ def file_rows(df: DataFrame, uri: str) -> int | None:
 _NOT_FLAT = "not a null or range check of a top-level scalar column"
 
 
-def _kind(checks: native.CheckSet, check: native.Check) -> str | None:
+def _kind(checks: CheckSet, check: Check) -> str | None:
     bound = checks.inputs[check.input]
     if check.path != bound.name:
         return None  # a nested path: struct fields, elements, map values
@@ -455,10 +456,10 @@ def _in_range(footer: Any, leaf: int, column: Any, spark_type: T.DataType) -> in
 
 
 def _bounds(spark_type: T.DataType) -> tuple[int, int]:
-    """The native engine's bounds (:func:`sparksig.spark.native._datetime_bounds`) as stored
+    """The native engine's bounds (:func:`sparksig.spark.check.native.datetime_bounds`) as stored
     integers: days since the epoch for dates, microseconds since the epoch for timestamps
     (instants for ``timestamp``, wall-clock for ``timestamp_ntz``: the same numbers)."""
-    literals = native._datetime_bounds(spark_type)
+    literals = native.datetime_bounds(spark_type)
     assert literals is not None
     texts = [lit.split("'")[1].rstrip("Z") for lit in literals]
     if isinstance(spark_type, T.DateType):
@@ -541,7 +542,7 @@ def validate_with_footers(
             engine runs :func:`validate` unchanged.
 
     Returns:
-        A :class:`~sparksig.errors.ValidationReport` in full mode.
+        A :class:`~sparksig.results.ValidationReport` in full mode.
 
     Examples:
         >>> report = validate_with_footers(spark.read.parquet(path), signature)  # doctest: +SKIP
@@ -584,7 +585,7 @@ def validate_with_footers(
             )
     if scanned:
         subset = replace(compiled, checks=tuple(compiled[i] for i in scanned))
-        from_rows, rows = native.summarise(df, subset, keys)
+        from_rows, rows = summary.summarise(df, subset, keys)
         violations.extend(from_rows)
         ran = "footers+native" if found.answered else "native"
     else:
@@ -602,7 +603,7 @@ def validate_with_footers(
         labels,
     )
     return ValidationReport(
-        mode="full",
+        mode=Mode.FULL,
         rows_checked=rows,
         violations=binding.findings + tuple(violations),
         engine=ran,

@@ -35,12 +35,12 @@ fields at any depth outside arrays get every statistic; struct fields inside arr
 element treatment.
 
 No user name is SQL text: the table's columns are renamed by position (``toDF``) and its
-structs cast to positional field names, as :mod:`sparksig.spark.native` does; every
+structs cast to positional field names, as :mod:`sparksig.spark.check.native` does; every
 expression here is built with the ``Column`` API over those internal names, and every value
 from the data or a profile (a category, an edge) travels as a literal of the ``Column`` API.
 
 The drift seams (:func:`drift_aggregates`, :func:`observed_from_row`) compute, over a
-frame projected by a :class:`~sparksig.spark.native.CheckSet`, exactly the
+frame projected by a :class:`~sparksig.spark.check.checks.CheckSet`, exactly the
 :class:`~sparksig.profile.drift.ObservedCounts` that :func:`sparksig.profile.drift.drift`
 takes, as aggregate columns that go into the same ``agg`` as the checks (``validate``) or
 into ``observe`` (a stream's micro-batch).
@@ -77,8 +77,9 @@ from sparksig.profile.statistics import (
     bin_index,
     histogram_edges,
 )
+from sparksig.spark.check.checks import CheckSet
+from sparksig.spark.check.sql import has_struct, internal_prefix, renamed
 from sparksig.spark.convert import is_vector_udt
-from sparksig.spark.native import CheckSet, _has_struct, _prefix, _renamed
 
 __all__ = [
     "drift_aggregates",
@@ -510,17 +511,17 @@ def _positional_frame(
         missing = [n for n in names if n not in df.columns]
         if missing:
             raise InvalidArgumentError(f"no such columns to profile: {missing}")
-    prefix = _prefix(df.columns)
-    renamed = df.toDF(*[f"{prefix}t{j}" for j in range(len(fields))])
+    prefix = internal_prefix(df.columns)
+    by_position = df.toDF(*[f"{prefix}t{j}" for j in range(len(fields))])
     chosen = []
     for j, f in enumerate(fields):
         if names is not None and f.name not in names:
             continue
         col = F.col(f"{prefix}t{j}")
-        if _has_struct(f.dataType):
-            col = _renamed(col, f.dataType, f.name)
+        if has_struct(f.dataType):
+            col = renamed(col, f.dataType, f.name)
         chosen.append((col, f))
-    return renamed, chosen, prefix
+    return by_position, chosen, prefix
 
 
 def infer_profile(

@@ -63,8 +63,8 @@ from sparksig.options import Checks, EngineName, IfExists, choose
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 from sparksig.spark import formats
+from sparksig.spark.check.reasons import REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.formats import check_format_holds
-from sparksig.spark.reasons import REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.routing import (
     Router,
     Strategy,

@@ -10,7 +10,7 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from sparksig.spark import native
+from sparksig.spark.check.sql import field_of
 from sparksig.spark.convert import is_vector_udt
 
 __all__ = ["nullable", "reshape"]
@@ -36,7 +36,7 @@ def reshape(expr: Column, source: T.DataType, target: T.DataType) -> Column:
     if isinstance(target, T.StructType) and isinstance(source, T.StructType):
         present = {f.name: f for f in source.fields}
         fields = [
-            reshape(native.field_of(expr, source, f.name), present[f.name].dataType, f.dataType)
+            reshape(field_of(expr, source, f.name), present[f.name].dataType, f.dataType)
             if f.name in present
             else F.lit(None).cast(nullable(f.dataType))
             for f in target.fields
@@ -53,7 +53,7 @@ def reshape(expr: Column, source: T.DataType, target: T.DataType) -> Column:
     if isinstance(target, T.MapType) and isinstance(source, T.StructType):
         entries = []
         for f in source.fields:
-            value = native.field_of(expr, source, f.name)
+            value = field_of(expr, source, f.name)
             entries += [F.lit(f.name), reshape(value, f.dataType, target.valueType)]
         as_map = F.map_filter(F.create_map(*entries), lambda _, v: v.isNotNull())
         return F.when(expr.isNotNull(), as_map)

@@ -5,7 +5,7 @@ go through a :class:`Router`: the checks are compiled once (native engine, or th
 reference engine), and each way of routing a row is written here once:
 
 - **flag** (``on_error="mark"``): every row, plus ``_sparksig_reasons``
-  (:mod:`sparksig.spark.reasons`), null where the row passes. One lazy projection.
+  (:mod:`sparksig.spark.check.reasons`), null where the row passes. One lazy projection.
 - **guard** (``on_error="raise"``): every row, and a failing row fails the job with its
   reasons before anything downstream (the model) sees it.
 - **pass** (``on_error="drop"``): the rows that pass; the reasons are never built.
@@ -57,10 +57,12 @@ from pyspark.sql import types as T
 from sparksig.errors import InvalidArgumentError
 from sparksig.options import Checks, Engine, EngineName, resolve_checks
 from sparksig.schema import Schema
-from sparksig.spark import arrow_engine, native, reasons
-from sparksig.spark.binding import Binding, Bound, bind, check_keys, col, input_schema
+from sparksig.spark.check import arrow as arrow_engine
+from sparksig.spark.check import native, reasons
+from sparksig.spark.check.binding import Bound, TableBinding, bind, check_keys, col, input_schema
+from sparksig.spark.check.checks import CheckSet
+from sparksig.spark.check.reasons import REASONS_COLUMN
 from sparksig.spark.convert import to_spark_schema
-from sparksig.spark.reasons import REASONS_COLUMN
 from sparksig.spark.reshape import reshape
 
 __all__ = ["Router", "Split", "Strategy", "materialize", "replayable"]
@@ -95,11 +97,11 @@ class Router:
     """
 
     df: DataFrame
-    binding: Binding
+    binding: TableBinding
     schema: Schema
     keys: tuple[str, ...]
     engine: Engine
-    checks: native.CheckSet | None
+    checks: CheckSet | None
     _arrow: arrow_engine.ArrowChecks | None
 
     @classmethod
@@ -112,7 +114,7 @@ class Router:
         strict_nulls: bool,
         finite_only: bool = False,
         engine: Engine = Engine.AUTO,
-        binding: Binding | None = None,
+        binding: TableBinding | None = None,
     ) -> Router:
         bound = binding if binding is not None else bind(df, schema, strict_nulls=strict_nulls)
         checks = arrow = None

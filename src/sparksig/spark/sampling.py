@@ -16,7 +16,7 @@ matched in both spellings. Paths reach Spark as literals of the Column API, neve
 
 What a file sample costs beyond the chosen files' rows is one Spark job: Spark applies the
 ``file_path`` filter when it lists the table's files, so it plans tasks for (and opens) the
-chosen files only, and the checks run as one stage (:func:`sparksig.spark.native.summarise`
+chosen files only, and the checks run as one stage (:func:`sparksig.spark.check.summary.summarise`
 with ``small=True``). Sized by ``max_rows`` instead of ``fraction``, the row count of one
 probed file is read from its Parquet footer when the table is a plain Parquet read
 (:func:`sparksig.spark.footers.file_rows`), not counted by a second job. (Re-reading the

@@ -33,19 +33,15 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from sparksig.errors import (
-    ArgumentTypeError,
-    InvalidArgumentError,
-    SchemaEnforcementError,
-    ValidationReport,
-)
+from sparksig.errors import ArgumentTypeError, InvalidArgumentError, SchemaEnforcementError
 from sparksig.options import Checks, Engine, IfExists, OnError, choose
+from sparksig.results import ValidationReport
 from sparksig.signature import ModelSignature
-from sparksig.spark.binding import col
+from sparksig.spark.check.binding import col
+from sparksig.spark.check.reasons import REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.quarantine import IfExistsName, Strategy, write_pair
-from sparksig.spark.reasons import REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.routing import Router
-from sparksig.spark.udf import ScoringUDF, resolve_model, spark_udf
+from sparksig.spark.udf.scoring import ScoringUDF, resolve_model, spark_udf
 
 __all__ = ["ScoredResult", "score", "write_scored"]
 

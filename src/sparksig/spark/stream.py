@@ -2,7 +2,7 @@
 
 - :func:`monitor` attaches the native checks to a streaming DataFrame with ``observe`` (Spark
   computes them as the rows flow, in the same query, no extra pass) and delivers one
-  :class:`~sparksig.errors.ValidationReport` per micro-batch, with its batch id, to a callback
+  :class:`~sparksig.results.ValidationReport` per micro-batch, with its batch id, to a callback
   — and optionally appends it, as one JSON line per batch, to a folder. Reports carry counts,
   not examples (a stream keeps no rows to show).
 - :func:`quarantine_stream` runs ONE query whose ``foreachBatch`` splits each micro-batch
@@ -24,15 +24,16 @@ from typing import Any
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
-from sparksig.errors import InvalidArgumentError, ValidationReport, Violation
+from sparksig.errors import InvalidArgumentError
 from sparksig.legacy import legacy_call
 from sparksig.options import Checks, Engine, resolve_checks
+from sparksig.results import ValidationReport, Violation
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
-from sparksig.spark import native
-from sparksig.spark.binding import bind, input_schema
+from sparksig.spark.check import native
+from sparksig.spark.check.binding import bind, input_schema
+from sparksig.spark.check.reasons import REASONS_COLUMN
 from sparksig.spark.formats import check_format_holds
-from sparksig.spark.reasons import REASONS_COLUMN
 from sparksig.spark.routing import Router
 
 __all__ = ["MonitoredStream", "monitor", "quarantine_stream"]

@@ -3,13 +3,13 @@
 Two levels, one rule set (:mod:`sparksig.rules`):
 
 * **Schema level** — ``df.schema`` against the signature, with no Spark job
-  (:func:`sparksig.spark.binding.bind`): missing columns, incompatible types, missing or
+  (:func:`sparksig.spark.check.binding.bind`): missing columns, incompatible types, missing or
   undeclared struct fields. Columns condemned here are not read.
 * **Data level** — what only the rows can tell (nulls where they are not allowed, at any
   depth; out-of-range timestamps; tensor shapes; NaN with ``finite_only``). The default
-  **native** engine compiles these checks to Spark expressions (:mod:`sparksig.spark.native`)
+  **native** engine compiles these checks to Spark expressions (:mod:`sparksig.spark.check.native`)
   and runs them as one aggregation: no Python worker, counts exact. The **arrow** engine
-  (:mod:`sparksig.spark.arrow_engine`) runs the reference implementation on Arrow batches in
+  (:mod:`sparksig.spark.check.arrow`) runs the reference implementation on Arrow batches in
   Python workers; both give the same report, and a differential test keeps it so.
 
 ``validate`` is strict about nulls (a null in a required column is a violation); scoring
@@ -23,16 +23,19 @@ from typing import Any, Literal
 
 from pyspark.sql import DataFrame
 
-from sparksig.errors import InvalidArgumentError, ValidationReport, Violation
+from sparksig.errors import InvalidArgumentError
 from sparksig.kinds import is_streaming_dataframe
 from sparksig.legacy import legacy_call
 from sparksig.options import Checks, Engine, EngineName, Mode, Sampling, choose, resolve_checks
 from sparksig.profile.drift import DEFAULT_THRESHOLDS, DriftReport, Thresholds, drift
 from sparksig.profile.model import Profile
+from sparksig.results import ValidationReport, Violation
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
-from sparksig.spark import arrow_engine, native, profiling
-from sparksig.spark.binding import bind, check_keys, input_schema
+from sparksig.spark import profiling
+from sparksig.spark.check import arrow as arrow_engine
+from sparksig.spark.check import native, summary
+from sparksig.spark.check.binding import bind, check_keys, input_schema
 from sparksig.spark.sampling import draw
 
 __all__ = ["validate"]
@@ -98,7 +101,7 @@ def validate(
             :func:`sparksig.profile.drift.drift`.
 
     Returns:
-        A :class:`~sparksig.errors.ValidationReport`; schema-level findings have
+        A :class:`~sparksig.results.ValidationReport`; schema-level findings have
         ``count=None``. A sample that checked no rows is ``inconclusive``, never ``ok``.
 
     Examples:
@@ -186,7 +189,7 @@ def validate(
     else:
         small = sample.files_total is not None
         extra = [] if profile is None else profiling.drift_aggregates(compiled, profile)
-        found, rows, row = native.summarise_with(sample.frame, compiled, keys, extra, small=small)
+        found, rows, row = summary.summarise_with(sample.frame, compiled, keys, extra, small=small)
         ran, count = "native", len(compiled)
         if profile is not None:
             observed = profiling.observed_from_row(row, compiled, profile)

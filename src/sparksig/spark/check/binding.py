@@ -23,19 +23,15 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparksig.enforce.plan import compile_plan
-from sparksig.errors import (
-    ArgumentTypeError,
-    InvalidArgumentError,
-    SchemaDefinitionError,
-    Violation,
-)
+from sparksig.errors import ArgumentTypeError, InvalidArgumentError, SchemaDefinitionError
+from sparksig.results import Code, Violation
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.spark.convert import column_name, is_vector_udt
 from sparksig.types import AnyType
 
 __all__ = [
-    "Binding",
+    "TableBinding",
     "Bound",
     "bind",
     "check_keys",
@@ -77,7 +73,7 @@ def input_schema(schema_or_signature: Any) -> Schema:
 def top_level(path: str) -> str:
     """The column a violation path starts in: ``o`` for ``o.a``, ``arr`` for ``arr[].p``.
 
-    Only for paths built from names without ``.``, ``[`` or ``{``; a :class:`Binding` knows
+    Only for paths built from names without ``.``, ``[`` or ``{``; a :class:`TableBinding` knows
     the column of every check, so odd names never need this.
     """
     return re.split(r"[.\[{]", path, maxsplit=1)[0]
@@ -109,7 +105,7 @@ class Bound:
 
 
 @dataclass(frozen=True)
-class Binding:
+class TableBinding:
     """A table bound to a schema.
 
     Attributes:
@@ -165,7 +161,7 @@ def check_keys(df: DataFrame, keys: Sequence[str], argument: str = "key_columns"
     _refuse_duplicates(df, keys, f"{argument} entry")
 
 
-def bind(df: DataFrame, schema: Schema, *, strict_nulls: bool) -> Binding:
+def bind(df: DataFrame, schema: Schema, *, strict_nulls: bool) -> TableBinding:
     """Pair ``schema`` with ``df``'s columns and find the schema-level problems (no job)."""
     fields = list(df.schema.fields)
     named = schema.has_input_names()
@@ -191,7 +187,7 @@ def bind(df: DataFrame, schema: Schema, *, strict_nulls: bool) -> Binding:
             assert b.field is not None
             findings.append(
                 Violation(
-                    "type_mismatch",
+                    Code.TYPE_MISMATCH,
                     b.name,
                     None,
                     (),
@@ -217,7 +213,7 @@ def bind(df: DataFrame, schema: Schema, *, strict_nulls: bool) -> Binding:
     if not named and len(present) < len(columns):
         findings.append(
             Violation(
-                "column_count",
+                Code.COLUMN_COUNT,
                 "<columns>",
                 None,
                 (),
@@ -232,7 +228,7 @@ def bind(df: DataFrame, schema: Schema, *, strict_nulls: bool) -> Binding:
         if b.name not in condemned
         and not (isinstance(b.spec, ColSpec) and isinstance(b.spec.type, AnyType))
     )
-    return Binding(tuple(columns), tuple(findings), checked)
+    return TableBinding(tuple(columns), tuple(findings), checked)
 
 
 def _arrow_type(field: T.StructField | None) -> pa.DataType | None:

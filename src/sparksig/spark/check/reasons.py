@@ -2,7 +2,7 @@
 
 ``_sparksig_reasons`` is an ``array<struct<code: string, path: string>>``, null on a row that
 passes. Each element is one finding (``{"code": "null_in_required", "path": "address.city"}``)
-: the code a :class:`~sparksig.errors.Code` value, the path spelled as in a report. Nothing in
+: the code a :class:`~sparksig.results.Code` value, the path spelled as in a report. Nothing in
 sparksig parses the column back; read it with the ``Column`` API (``r.code``, ``r.path``), or
 ``F.transform(col, lambda r: F.concat(r.code, F.lit(":"), r.path))`` for one string each.
 """

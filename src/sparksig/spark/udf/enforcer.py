@@ -1,7 +1,7 @@
 """The scoring UDF's input side on executors: one Arrow batch of named inputs -> the model's input.
 
 :class:`InputEnforcer` is compiled once on the driver and applied to every batch, after
-:mod:`sparksig.spark.udf_binding` has named the batch's columns. Per batch, in this order:
+:mod:`sparksig.spark.udf.arguments` has named the batch's columns. Per batch, in this order:
 
 1. Spark ML vectors become dense ``list<double>`` (at any depth; null vectors stay null);
 2. timestamps are checked against the signature's ``datetime`` (numpy ``datetime64[ns]``, as
@@ -28,11 +28,13 @@ import pyarrow.compute as pc
 from sparksig.enforce.findings import Findings
 from sparksig.enforce.nested import ArrowContext, check_values, children, null_mask
 from sparksig.enforce.plan import Plan, compile_plan
-from sparksig.errors import SchemaEnforcementError, ValidationReport, Violation
+from sparksig.errors import SchemaEnforcementError
+from sparksig.options import Mode
+from sparksig.results import ValidationReport, Violation
 from sparksig.schema import ColSpec, Schema
 from sparksig.spark.convert import column_name
-from sparksig.spark.variants import has_variant, to_python
-from sparksig.spark.vectors import contains, dense_vectors, has_vector, replace_leaves
+from sparksig.spark.udf.variants import has_variant, to_python
+from sparksig.spark.udf.vectors import contains, dense_vectors, has_vector, replace_leaves
 from sparksig.types import AnyType, Array, DataType, Map, Object
 
 __all__ = ["InputEnforcer", "out_of_range"]
@@ -140,7 +142,7 @@ class InputEnforcer:
         if not check.ok:
             raise SchemaEnforcementError(
                 ValidationReport(
-                    mode="sampled" if rows is not None else "full",
+                    mode=Mode.SAMPLED if rows is not None else Mode.FULL,
                     rows_checked=check.rows_checked,
                     violations=check.violations,
                 )

@@ -4,7 +4,7 @@ Rows travel to Python workers through ``mapInArrow`` and the enforcement engine
 (:meth:`sparksig.enforce.plan.Plan.check`) judges each Arrow batch; each task emits a few
 summary rows (code, path, count, examples) that Spark aggregates in the same job, so counts
 are exact under task retries (no accumulators). ``validate(..., engine="arrow")`` runs it;
-the native engine (:mod:`sparksig.spark.native`) must agree with it, and a differential test
+the native engine (:mod:`sparksig.spark.check.native`) must agree with it, and a differential test
 keeps them so.
 
 Columns travel under positional names (``__c0``, ``__c1``...), so no column name, however
@@ -23,13 +23,13 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparksig.enforce.plan import Plan, compile_plan
-from sparksig.errors import Violation, to_jsonable
 from sparksig.options import MAX_EXAMPLES
+from sparksig.results import Violation, to_jsonable
 from sparksig.schema import ColSpec, Schema, TensorSpec
-from sparksig.spark import reasons
-from sparksig.spark.binding import Binding, Bound, col
+from sparksig.spark.check import reasons
+from sparksig.spark.check.binding import Bound, TableBinding, col
+from sparksig.spark.check.sql import field_of
 from sparksig.spark.convert import is_vector_udt
-from sparksig.spark.native import field_of
 
 __all__ = ["ArrowChecks", "arrow_checks"]
 
@@ -84,7 +84,7 @@ def _has_vector(t: T.DataType) -> bool:
 class ArrowChecks:
     """The checked columns of a binding, as the Arrow engine sees them."""
 
-    def __init__(self, binding: Binding, *, strict_nulls: bool, finite_only: bool) -> None:
+    def __init__(self, binding: TableBinding, *, strict_nulls: bool, finite_only: bool) -> None:
         self.columns = binding.checked
         self.safe = [f"__c{i}" for i in range(len(self.columns))]
         specs = [_renamed(b.spec, s) for b, s in zip(self.columns, self.safe)]
@@ -116,7 +116,7 @@ class ArrowChecks:
         return {"code": code, "path": self.real_path(path)}
 
 
-def arrow_checks(binding: Binding, *, strict_nulls: bool, finite_only: bool) -> ArrowChecks:
+def arrow_checks(binding: TableBinding, *, strict_nulls: bool, finite_only: bool) -> ArrowChecks:
     return ArrowChecks(binding, strict_nulls=strict_nulls, finite_only=finite_only)
 
 
@@ -184,7 +184,7 @@ def summarise(
 
 
 def flag(df: DataFrame, checks: ArrowChecks, reasons_name: str) -> DataFrame:
-    """``df`` plus ``reasons_name`` (:mod:`sparksig.spark.reasons`; null for clean rows).
+    """``df`` plus ``reasons_name`` (:mod:`sparksig.spark.check.reasons`; null for clean rows).
 
     The table's own columns travel under positional names too (``__d0``...), renamed back
     afterwards: ``mapInArrow`` resolves its input columns by name, and a name such as ``c.d``

@@ -4,11 +4,11 @@ A drop-in for ``mlflow.pyfunc.spark_udf``. The driver compiles the input schema 
 picklable plan and validates params once; each executor receives the plan and the model,
 and for every Arrow batch (Spark's ``maxRecordsPerBatch``, 10,000 rows by default):
 
-1. names the batch's columns after the signature's inputs (:mod:`sparksig.spark.udf_binding`);
+1. names the batch's columns after the signature's inputs (:mod:`sparksig.spark.udf.arguments`);
 2. checks nested values and timestamps on Arrow, then turns the batch into pandas itself, so
    that a nullable ``long`` column stays a long in every batch (a batch holding a null
    arrives as pandas ``Int64``, not float64 as in MLflow, where the batch with the null fails
-   mid-job) and ``any`` inputs arrive as Python values (:mod:`sparksig.spark.udf_enforcer`);
+   mid-job) and ``any`` inputs arrive as Python values (:mod:`sparksig.spark.udf.enforcer`);
 3. enforces the input schema with the engine (the same rules as ``enforce_schema``);
 4. calls the model and checks its output against the output schema, when there is one;
 5. converts the predictions to the UDF's Arrow result type.
@@ -40,9 +40,9 @@ from sparksig.options import Mode, choose
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.spark.convert import column_name, to_spark_type
-from sparksig.spark.udf_binding import Binding, Convention, Slot, locate, slots_for
-from sparksig.spark.udf_enforcer import InputEnforcer
-from sparksig.spark.udf_outputs import from_wire, output_frame, predictions, wire_type
+from sparksig.spark.udf.arguments import ArgumentBinding, Convention, Slot, locate, slots_for
+from sparksig.spark.udf.enforcer import InputEnforcer
+from sparksig.spark.udf.outputs import from_wire, output_frame, predictions, wire_type
 
 __all__ = [
     "InputEnforcer",
@@ -185,7 +185,7 @@ class ScoringUDF:
     * ``udf(c1, c2, ...)``: columns (names or ``Column`` s) in signature order.
     * ``udf(struct_col)``: one struct whose fields are the inputs, by name; with a one-input
       signature, a struct that is the input's value also works (an object input). See
-      :meth:`sparksig.spark.udf_binding.Binding.bind` for how the two are told apart.
+      :meth:`sparksig.spark.udf.arguments.ArgumentBinding.bind` for how the two are told apart.
 
     Examples:
         >>> udf = spark_udf(spark, model, signature)  # doctest: +SKIP
@@ -255,7 +255,7 @@ class ScoringUDF:
 
     def _udf(self, convention: Convention) -> Any:
         """The Arrow UDF for one calling convention (variant results leave it as JSON text)."""
-        binding = Binding(convention, self._slots, self._case_sensitive)
+        binding = ArgumentBinding(convention, self._slots, self._case_sensitive)
         return _build_arrow_udf(*self._parts, self.result_type, binding)
 
 
@@ -277,7 +277,7 @@ def _build_arrow_udf(
     output_plan: Any,
     params: dict[str, Any] | None,
     result_type: T.DataType,
-    binding: Binding,
+    binding: ArgumentBinding,
 ) -> Any:
     from pyspark.sql.functions import ArrowUDFType, arrow_udf
     from pyspark.sql.pandas.types import to_arrow_type

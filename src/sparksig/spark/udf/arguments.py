@@ -1,6 +1,6 @@
 """How the scoring UDF's arguments become the model's named input columns (runs on executors).
 
-``spark_udf`` accepts MLflow's three calling conventions; each call compiles a :class:`Binding`
+``spark_udf`` accepts MLflow's three calling conventions; each call compiles a :class:`ArgumentBinding`
 that the executors apply to every Arrow batch, returning a record batch whose columns are the
 signature's inputs, by name, in signature order:
 
@@ -18,7 +18,7 @@ signature's inputs, by name, in signature order:
 * ``udf(c1, c2, ...)`` (:attr:`Convention.POSITIONAL`): argument *i* is input *i*.
 * ``udf(x)`` with one argument (:attr:`Convention.SINGLE`): a struct whose fields carry the
   inputs by name (``udf(struct(*cols))``), or, for a one-input signature, possibly the
-  input's own value. See :meth:`Binding.bind` for how that is decided.
+  input's own value. See :meth:`ArgumentBinding.bind` for how that is decided.
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ import pyarrow as pa
 
 from sparksig.enforce.findings import spec_name
 from sparksig.enforce.plan import Plan, compile_plan
-from sparksig.errors import Code, InvalidArgumentError, SchemaEnforcementError, Violation
+from sparksig.errors import InvalidArgumentError, SchemaEnforcementError
+from sparksig.results import Code, Violation
 from sparksig.schema import ColSpec, Schema, TensorSpec
-from sparksig.spark.variants import is_variant
-from sparksig.spark.vectors import is_vector_struct
+from sparksig.spark.udf.variants import is_variant
+from sparksig.spark.udf.vectors import is_vector_struct
 from sparksig.types import AnyType, Map, Object
 
-__all__ = ["Binding", "Convention", "Slot", "locate", "slots_for"]
+__all__ = ["ArgumentBinding", "Convention", "Slot", "locate", "slots_for"]
 
 
 class Convention(str, Enum):
@@ -70,7 +71,7 @@ class Slot:
 
 
 @dataclass(frozen=True, slots=True)
-class Binding:
+class ArgumentBinding:
     """Turns the UDF's Arrow arguments into one named record batch (picklable).
 
     Attributes:
