@@ -14,6 +14,9 @@ that fail the checks of :func:`sparksig.spark.validate` (through the one row rou
   (the rule: :mod:`sparksig.spark.routing`);
 - ``mark``: every row as it came, plus the reasons column, null where the row passes.
 
+With ``profile=``, a profile's row-level constraints are checked (and routed) with the type
+checks.
+
 Rejected (and marked) rows keep their columns as they came, plus ``_sparksig_reasons``: an
 ``array<struct<code, path>>`` (:mod:`sparksig.spark.check.reasons`).
 """
@@ -27,6 +30,7 @@ from pyspark.sql import DataFrame
 
 from sparksig.legacy import legacy_call
 from sparksig.options import Checks, EngineName, OnError, choose
+from sparksig.profile.model import Profile
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 from sparksig.spark.check.reasons import REASONS_COLUMN
@@ -55,6 +59,7 @@ def conform(
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
     engine: EngineName | None = None,
+    profile: Profile | None = None,
 ) -> tuple[DataFrame, DataFrame]: ...
 
 
@@ -69,6 +74,7 @@ def conform(
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
     engine: EngineName | None = None,
+    profile: Profile | None = None,
 ) -> DataFrame: ...
 
 
@@ -83,6 +89,7 @@ def conform(
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
     engine: EngineName | None = None,
+    profile: Profile | None = None,
 ) -> DataFrame | tuple[DataFrame, DataFrame]:
     """Make a DataFrame match a signature: reorder, drop undeclared columns, cast losslessly.
 
@@ -99,6 +106,11 @@ def conform(
             to ``True`` here. ``sparksig.enforce_schema(spark_df, ...)`` passes ``False`` to
             follow MLflow's rule for top-level columns.
         strict_nulls, finite_only, engine: override the matching field of ``checks``.
+        profile: a training :class:`~sparksig.profile.Profile`: a row that breaks one of its
+            row-level constraints (``out_of_range``, ``not_in_domain``, ``too_long``) is
+            routed as a row that breaks the signature, with the constraint's code and path
+            among its reasons. Drift is not checked here (it is a property of a table: see
+            :func:`sparksig.spark.validate`). Native engine only.
 
     Examples:
         >>> valid, rejected = conform(df, signature, on_error="quarantine")  # doctest: +SKIP
@@ -114,6 +126,7 @@ def conform(
         strict_nulls=strict_nulls,
         finite_only=finite_only,
         engine=engine,
+        profile=profile,
     )
     schema = router.schema
     if how is OnError.RAISE:
@@ -123,6 +136,7 @@ def conform(
             strict_nulls=run.strict,
             finite_only=run.finite_only,
             engine=run.chosen_engine,
+            profile=router.constraints_profile(),
         )
         report.raise_for_violations()
     if how is OnError.MARK:

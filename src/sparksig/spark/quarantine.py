@@ -60,6 +60,7 @@ from pyspark.sql import types as T
 from sparksig.errors import InvalidArgumentError
 from sparksig.legacy import legacy_call
 from sparksig.options import Checks, EngineName, IfExists, choose
+from sparksig.profile.model import Profile
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
 from sparksig.spark import formats
@@ -118,6 +119,7 @@ def write_quarantine(
     finite_only: bool | None = None,
     engine: EngineName | None = None,
     options: dict[str, str] | None = None,
+    profile: Profile | None = None,
 ) -> QuarantineResult:
     """Write ``path/valid`` and ``path/rejected``, every row in exactly one, atomically as a pair.
 
@@ -133,6 +135,10 @@ def write_quarantine(
         checks: how rows are checked (:class:`sparksig.Checks`; ``strict_nulls`` defaults to
             ``True``); ``strict_nulls``, ``finite_only``, ``engine`` override its fields.
         options: writer options (``compression``...).
+        profile: a training :class:`~sparksig.profile.Profile`: rows that break one of its
+            row-level constraints (``out_of_range``, ``not_in_domain``, ``too_long``) go to
+            ``rejected/`` with the constraint's code and path among their reasons. Native
+            engine only (``engine="arrow"`` with a profile is refused).
 
     Raises:
         InvalidArgumentError: a bad argument, ``path`` exists (``if_exists="error"``), a half
@@ -153,6 +159,7 @@ def write_quarantine(
         strict_nulls=strict_nulls,
         finite_only=finite_only,
         engine=engine,
+        profile=profile,
     )
     rows, strategy = write_pair(
         router,

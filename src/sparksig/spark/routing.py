@@ -41,6 +41,15 @@ came plus the reasons) and one file set has one schema, so it is not used.
 
 Streams are split per micro-batch by ``quarantine_stream``; a streaming frame's halves from
 ``conform``/``score`` are two lazy queries, each reading the stream.
+
+**A profile's constraints** (``profile=`` on every routing verb): the row-level constraints of a
+:class:`~sparksig.profile.model.Profile` (``Range``, ``Domain``, ``MaxLength``) are compiled
+here, with the type checks, into the same check set (:func:`sparksig.spark.check.native.compile_checks`),
+so a row that breaks one is flagged, guarded, dropped or split exactly as a type violation is,
+with the constraint's code (``out_of_range``, ``not_in_domain``, ``too_long``) and path among its
+reasons. Only the constraints route rows: drift is a property of a whole table, not of a row
+(see :func:`sparksig.spark.validate`). The Arrow engine has no constraint checks, so
+``engine="arrow"`` with a profile is refused.
 """
 
 from __future__ import annotations
@@ -54,8 +63,10 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from sparksig.errors import InvalidArgumentError
+from sparksig.errors import ArgumentTypeError, InvalidArgumentError
 from sparksig.options import Checks, Engine, EngineName, resolve_checks
+from sparksig.profile.constraints import Constraint
+from sparksig.profile.model import Profile
 from sparksig.schema import Schema
 from sparksig.spark.check import arrow as arrow_engine
 from sparksig.spark.check import native, reasons
@@ -93,7 +104,8 @@ class Router:
     """A table's rows bound to a schema, with the checks compiled once.
 
     Build one with :meth:`of`. ``checks`` is the native engine's check set (``None`` with the
-    Arrow engine, or when the binding is fatal: no row can pass).
+    Arrow engine, or when the binding is fatal: no row can pass); ``constraints`` are the
+    profile's row-level constraints compiled into it.
     """
 
     df: DataFrame
@@ -103,6 +115,7 @@ class Router:
     engine: Engine
     checks: CheckSet | None
     _arrow: arrow_engine.ArrowChecks | None
+    constraints: tuple[Constraint, ...] = ()
 
     @classmethod
     def of(
@@ -115,7 +128,11 @@ class Router:
         finite_only: bool = False,
         engine: Engine = Engine.AUTO,
         binding: TableBinding | None = None,
+        constraints: Sequence[Constraint] = (),
     ) -> Router:
+        constraints = tuple(constraints)
+        if constraints and engine is Engine.ARROW:
+            raise InvalidArgumentError(_ARROW_REFUSES_PROFILE)
         bound = binding if binding is not None else bind(df, schema, strict_nulls=strict_nulls)
         checks = arrow = None
         if not bound.fatal:
@@ -125,9 +142,13 @@ class Router:
                 )
             else:
                 checks = native.compile_checks(
-                    bound, df.columns, strict_nulls=strict_nulls, finite_only=finite_only
+                    bound,
+                    df.columns,
+                    strict_nulls=strict_nulls,
+                    finite_only=finite_only,
+                    constraints=constraints,
                 )
-        return cls(df, bound, schema, tuple(keys), engine, checks, arrow)
+        return cls(df, bound, schema, tuple(keys), engine, checks, arrow, constraints)
 
     @classmethod
     def build(
@@ -141,10 +162,17 @@ class Router:
         finite_only: bool | None = None,
         engine: EngineName | None = None,
         default_strict: bool = True,
+        profile: Profile | None = None,
     ) -> tuple[Router, Checks]:
         """A public verb's arguments, checked once: the signature's input schema, the key
-        columns, a table that is not already a quarantine output, and the checks to run
-        (``checks`` with the flat keywords applied). Returns the router and those checks."""
+        columns, a table that is not already a quarantine output, the checks to run
+        (``checks`` with the flat keywords applied) and the profile whose row-level
+        constraints are checked with them. Returns the router and those checks."""
+        if profile is not None and not isinstance(profile, Profile):
+            raise ArgumentTypeError(
+                f"profile must be a sparksig.profile.Profile (or None), got "
+                f"{type(profile).__name__}"
+            )
         run = resolve_checks(
             checks,
             strict_nulls=strict_nulls,
@@ -152,6 +180,8 @@ class Router:
             engine=engine,
             default_strict=default_strict,
         )
+        if profile is not None and run.chosen_engine is Engine.ARROW:
+            raise InvalidArgumentError(_ARROW_REFUSES_PROFILE)
         schema = input_schema(signature)
         keys = tuple(key_columns)
         check_keys(df, keys, "key_columns")
@@ -167,8 +197,16 @@ class Router:
             strict_nulls=run.strict,
             finite_only=run.finite_only,
             engine=run.chosen_engine,
+            constraints=() if profile is None else profile.constraints,
         )
         return router, run
+
+    def constraints_profile(self) -> Profile | None:
+        """A profile holding only this router's constraints (no statistics, so no drift), for
+        a verb that validates the same rows first (``conform(on_error="raise")``)."""
+        if not self.constraints:
+            return None
+        return Profile(rows=0, columns=(), constraints=self.constraints)
 
     @property
     def fatal(self) -> bool:
@@ -269,6 +307,11 @@ def materialize(frame: DataFrame, *, eager: bool = True) -> DataFrame:
 
     return frame.localCheckpoint(eager=eager, storageLevel=StorageLevel.DISK_ONLY)
 
+
+_ARROW_REFUSES_PROFILE = (
+    "engine='arrow' cannot check a profile's constraints (the Arrow engine has no constraint "
+    "checks); use engine='native' (the default) for profile=..."
+)
 
 _SKIPPING = ("spark.sql.files.ignoreMissingFiles", "spark.sql.files.ignoreCorruptFiles")
 

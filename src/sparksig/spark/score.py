@@ -35,6 +35,7 @@ from pyspark.sql import types as T
 
 from sparksig.errors import ArgumentTypeError, InvalidArgumentError, SchemaEnforcementError
 from sparksig.options import Checks, Engine, IfExists, OnError, choose
+from sparksig.profile.model import Profile
 from sparksig.results import ValidationReport
 from sparksig.signature import ModelSignature
 from sparksig.spark.check.binding import col
@@ -61,6 +62,7 @@ def score(
     checks: Checks | None = None,
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
+    profile: Profile | None = None,
 ) -> tuple[DataFrame, DataFrame]: ...
 
 
@@ -77,6 +79,7 @@ def score(
     checks: Checks | None = None,
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
+    profile: Profile | None = None,
 ) -> DataFrame: ...
 
 
@@ -92,6 +95,7 @@ def score(
     checks: Checks | None = None,
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
+    profile: Profile | None = None,
 ) -> DataFrame | tuple[DataFrame, DataFrame]:
     """Score ``df`` with ``model``, checking every row against the input signature first.
 
@@ -110,13 +114,26 @@ def score(
             to ``False`` here (MLflow's scoring rule). The engine is always native: the
             rows the model sees are decided by Spark expressions.
         strict_nulls, finite_only: override the matching field of ``checks``.
+        profile: a training :class:`~sparksig.profile.Profile`: a row that breaks one of its
+            row-level constraints (``out_of_range``, ``not_in_domain``, ``too_long``) is not
+            scored, and is routed as a row that fails the input check, with the
+            constraint's code and path among its reasons.
 
     Examples:
         >>> scored, rejected = score(df, "model_dir", on_error="quarantine")  # doctest: +SKIP
     """
     how = choose(OnError, on_error, "on_error")
     scoring = _Scoring.of(
-        df, model, signature, output_col, params, result_type, checks, strict_nulls, finite_only
+        df,
+        model,
+        signature,
+        output_col,
+        params,
+        result_type,
+        checks,
+        strict_nulls,
+        finite_only,
+        profile,
     )
     router = scoring.router
     if router.fatal:
@@ -168,6 +185,7 @@ def write_scored(
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
     options: dict[str, str] | None = None,
+    profile: Profile | None = None,
 ) -> ScoredResult:
     """Score ``df`` and write ``path/scored`` and ``path/rejected`` as one crash-safe pair.
 
@@ -180,7 +198,8 @@ def write_scored(
 
     Args:
         df, model, signature, output_col, params, result_type, checks, strict_nulls,
-        finite_only: as in :func:`score` (pass ``signature=None`` to use the model's own).
+        finite_only, profile: as in :func:`score` (pass ``signature=None`` to use the
+            model's own); rows that break a constraint of ``profile`` go to ``rejected/``.
         path: a folder for the pair (local, or a Hadoop filesystem path).
         format, if_exists, options: as in :func:`sparksig.spark.write_quarantine`.
 
@@ -190,7 +209,16 @@ def write_scored(
         True
     """
     scoring = _Scoring.of(
-        df, model, signature, output_col, params, result_type, checks, strict_nulls, finite_only
+        df,
+        model,
+        signature,
+        output_col,
+        params,
+        result_type,
+        checks,
+        strict_nulls,
+        finite_only,
+        profile,
     )
     written, strategy = write_pair(
         scoring.router,
@@ -224,6 +252,7 @@ class _Scoring:
         checks: Checks | None,
         strict_nulls: bool | None,
         finite_only: bool | None,
+        profile: Profile | None = None,
     ) -> _Scoring:
         if output_col in df.columns:
             raise InvalidArgumentError(
@@ -246,6 +275,7 @@ class _Scoring:
             finite_only=finite_only,
             engine=Engine.NATIVE,
             default_strict=False,
+            profile=profile,
         )
         return cls(router, udf, output_col)
 

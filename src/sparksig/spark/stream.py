@@ -9,7 +9,8 @@
   into valid and rejected rows (computed once per batch) and writes both under
   ``batch_id=N`` partitions, replacing that batch's previous output. A query restarted from
   its checkpoint re-runs an unfinished batch and overwrites what that batch wrote before:
-  no row is lost or written twice.
+  no row is lost or written twice. With ``profile=``, rows that break one of the profile's
+  row-level constraints are rejected like rows that break the signature.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pyspark.sql import functions as F
 from sparksig.errors import InvalidArgumentError
 from sparksig.legacy import legacy_call
 from sparksig.options import Checks, Engine, resolve_checks
+from sparksig.profile.model import Profile
 from sparksig.results import ValidationReport, Violation
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
@@ -177,6 +179,7 @@ def quarantine_stream(
     finite_only: bool | None = None,
     trigger: dict[str, Any] | None = None,
     on_batch: Callable[[int, int, int], None] | None = None,
+    profile: Profile | None = None,
 ) -> Any:
     """Start one streaming query that writes ``path/valid`` and ``path/rejected`` per batch.
 
@@ -200,6 +203,9 @@ def quarantine_stream(
         trigger: ``DataStreamWriter.trigger`` keywords (``{"availableNow": True}``...).
         on_batch: called as ``on_batch(batch_id, valid_rows, rejected_rows)`` after a
             batch's two writes (before Spark commits the batch).
+        profile: a training :class:`~sparksig.profile.Profile`: rows that break one of its
+            row-level constraints (``out_of_range``, ``not_in_domain``, ``too_long``) are
+            rejected, with the constraint's code and path among their reasons.
 
     Returns:
         The started ``StreamingQuery``.
@@ -217,12 +223,18 @@ def quarantine_stream(
         strict_nulls=strict_nulls,
         finite_only=finite_only,
         engine=Engine.NATIVE,
+        profile=profile,
     )
     schema, keys = plan.schema, plan.keys
 
     def route(frame: DataFrame) -> Router:
         return Router.of(
-            frame, schema, keys=keys, strict_nulls=run.strict, finite_only=run.finite_only
+            frame,
+            schema,
+            keys=keys,
+            strict_nulls=run.strict,
+            finite_only=run.finite_only,
+            constraints=plan.constraints,
         )
 
     # refused before the query starts, as write_quarantine refuses before it writes: the
