@@ -316,7 +316,7 @@ def type_name(t: Any) -> str:
         'map<string, double>'
     """
     if isinstance(t, DataType):
-        return t.name
+        return t.info.tag
     if isinstance(t, Array):
         return f"array<{type_name(t.dtype)}>"
     if isinstance(t, Map):

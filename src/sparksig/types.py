@@ -22,6 +22,7 @@ Examples:
 
 from __future__ import annotations
 
+import datetime as _dt
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -40,9 +41,13 @@ __all__ = [
     "NestedType",
     "Object",
     "Property",
+    "SCALARS",
+    "Scalar",
     "SparkMLVector",
     "SpecType",
     "as_type",
+    "children",
+    "contains_any",
     "depth_of",
     "duplicates",
     "type_from_dict",
@@ -103,10 +108,10 @@ class DataType(Enum):
     __str__ = __repr__
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name}
+        return {"type": SCALARS[self].tag}
 
     def to_numpy(self) -> Any:
-        """The numpy dtype MLflow associates with this type."""
+        """The numpy dtype of a column of this type (strings and binaries: ``object``)."""
         import numpy as np
 
         return np.dtype(NUMPY_NAMES[self])
@@ -116,34 +121,53 @@ class DataType(Enum):
         return self.to_numpy()
 
     def to_python(self) -> type:
-        import datetime as dt
+        """The Python type of one value (``int`` for ``long``, ``datetime`` for ``datetime``)."""
+        return SCALARS[self].python
 
-        return {
-            DataType.boolean: bool,
-            DataType.integer: int,
-            DataType.long: int,
-            DataType.float: float,
-            DataType.double: float,
-            DataType.string: str,
-            DataType.binary: bytes,
-            DataType.datetime: dt.datetime,
-        }[self]
+    @property
+    def info(self) -> Scalar:
+        """This type's row of :data:`SCALARS`."""
+        return SCALARS[self]
 
 
 # Enum.__members__ builds a new mapping proxy on every access; parsing asks once per column.
-_SCALARS: dict[str, DataType] = {t.name: t for t in DataType}
+_SCALARS: dict[str, DataType] = {t.value: t for t in DataType}  # the value is the JSON tag
 
-#: numpy dtype name of each scalar type (MLflow's ``DataType.to_numpy``).
-NUMPY_NAMES: dict[DataType, str] = {
-    DataType.boolean: "bool",
-    DataType.integer: "int32",
-    DataType.long: "int64",
-    DataType.float: "float32",
-    DataType.double: "float64",
-    DataType.string: "object",
-    DataType.binary: "object",
-    DataType.datetime: "datetime64[ns]",
+
+@dataclass(frozen=True)
+class Scalar:
+    """One scalar type, everywhere it has a name: the one table converters read.
+
+    Attributes:
+        tag: MLflow's JSON ``"type"`` (also the name every message shows).
+        numpy: the numpy dtype of a column holding it, as MLflow's ``DataType.to_pandas``
+            (MLflow's ``to_numpy`` differs only for strings and binaries, ``<U``/``S``:
+            columns of those are ``object`` in pandas, and so they are here).
+        python: the Python type of one value.
+        spark: the class name in ``pyspark.sql.types`` of the Spark type it maps to (a
+            name, so the core never imports pyspark).
+    """
+
+    tag: str
+    numpy: str
+    python: type
+    spark: str
+
+
+#: The scalar type table. Adding a scalar type is one row here plus the engines' handling.
+SCALARS: dict[DataType, Scalar] = {
+    DataType.boolean: Scalar("boolean", "bool", bool, "BooleanType"),
+    DataType.integer: Scalar("integer", "int32", int, "IntegerType"),
+    DataType.long: Scalar("long", "int64", int, "LongType"),
+    DataType.float: Scalar("float", "float32", float, "FloatType"),
+    DataType.double: Scalar("double", "float64", float, "DoubleType"),
+    DataType.string: Scalar("string", "object", str, "StringType"),
+    DataType.binary: Scalar("binary", "object", bytes, "BinaryType"),
+    DataType.datetime: Scalar("datetime", "datetime64[ns]", _dt.datetime, "TimestampType"),
 }
+
+#: numpy dtype name of a column of each scalar type (MLflow's ``DataType.to_pandas``).
+NUMPY_NAMES: dict[DataType, str] = {t: s.numpy for t, s in SCALARS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +312,38 @@ def depth_of(dtype: Any) -> int:
         2
     """
     return dtype._depth if isinstance(dtype, (Array, Object, Map)) else 0
+
+
+def children(spec: Any) -> tuple[tuple[str, SpecType], ...]:
+    """The types directly inside ``spec``, each with the path step that reaches it.
+
+    ``.name`` for an object's property, ``[]`` for array items (a Spark ML vector's values
+    are doubles), ``{}`` for map values; a scalar and ``any`` have none. Every walk over the
+    type set (``any`` inside, depth, paths) goes through this one function.
+
+    Examples:
+        >>> children(Object([Property("a", Array("long"))]))
+        (('.a', Array(long)),)
+    """
+    if isinstance(spec, Array):
+        return (("[]", spec.dtype),)
+    if isinstance(spec, Map):
+        return (("{}", spec.value_type),)
+    if isinstance(spec, Object):
+        return tuple((f".{p.name}", p.dtype) for p in spec.properties)
+    if isinstance(spec, SparkMLVector):
+        return (("[]", DataType.double),)
+    return ()
+
+
+def contains_any(spec: Any) -> bool:
+    """Whether ``any`` is ``spec`` or somewhere inside it.
+
+    Examples:
+        >>> contains_any(Map(Array(AnyType()))), contains_any(Array("long"))
+        (True, False)
+    """
+    return isinstance(spec, AnyType) or any(contains_any(c) for _, c in children(spec))
 
 
 def _level_above(made: Array | Object | Map, below: int) -> int:

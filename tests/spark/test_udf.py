@@ -13,6 +13,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 import sparksig as ss
+import sparksig.spark.udf.scoring
 from sparksig import models
 from sparksig import spark as sss
 
@@ -155,7 +156,7 @@ def test_result_type_follows_the_output_schema(spark):
     row = spark.createDataFrame([(2.0,)], "x double").select(udf("x").alias("r")).first()
     assert (row["r"]["lo"], row["r"]["hi"]) == (1.0, 3.0)
     assert (
-        sss.udf.result_type_for(ss.Schema([ss.ColSpec(ss.Array("long"))])).simpleString()
+        sss.udf.scoring.result_type_for(ss.Schema([ss.ColSpec(ss.Array("long"))])).simpleString()
         == "array<bigint>"
     )
 

@@ -25,24 +25,21 @@ from sparksig.enforce.nested import ArrowContext, check_arrow
 from sparksig.enforce.rules import arrow_accepts
 from sparksig.results import Code
 from sparksig.rules import null_violates
-from sparksig.types import AnyType, Array, DataType, Map, Object, SparkMLVector, SpecType
+from sparksig.types import (
+    AnyType,
+    Array,
+    DataType,
+    Map,
+    Object,
+    SparkMLVector,
+    SpecType,
+    contains_any,
+)
 
-__all__ = ["check_object_column", "contains_any", "walk_value"]
+__all__ = ["check_object_column", "walk_value"]
 
 _ARROW_ERRORS = (pa.ArrowException, TypeError, ValueError, OverflowError, KeyError)
 _WALK_BELOW = 32  # chunks this small are walked row by row once Arrow has refused them
-
-
-def contains_any(spec: SpecType) -> bool:
-    if isinstance(spec, AnyType):
-        return True
-    if isinstance(spec, Array):
-        return contains_any(spec.dtype)
-    if isinstance(spec, Map):
-        return contains_any(spec.value_type)
-    if isinstance(spec, Object):
-        return any(contains_any(p.dtype) for p in spec.properties)
-    return False
 
 
 def _is_vector(value: Any) -> bool:

@@ -33,6 +33,7 @@ from pyspark.sql import types as T
 from sparksig.errors import SchemaDefinitionError, UnsupportedTypeError
 from sparksig.schema import ColSpec, Schema, TensorSpec
 from sparksig.types import (
+    SCALARS,
     AnyType,
     Array,
     DataType,
@@ -52,16 +53,8 @@ __all__ = [
     "to_spark_type",
 ]
 
-_TO_SPARK: dict[DataType, T.DataType] = {
-    DataType.boolean: T.BooleanType(),
-    DataType.integer: T.IntegerType(),
-    DataType.long: T.LongType(),
-    DataType.float: T.FloatType(),
-    DataType.double: T.DoubleType(),
-    DataType.string: T.StringType(),
-    DataType.binary: T.BinaryType(),
-    DataType.datetime: T.TimestampType(),
-}
+# from the core's scalar table (sparksig.types.SCALARS): one row per type, read here by name
+_TO_SPARK: dict[DataType, T.DataType] = {t: getattr(T, s.spark)() for t, s in SCALARS.items()}
 _FROM_SPARK: dict[type, DataType] = {type(v): k for k, v in _TO_SPARK.items()}
 _FROM_SPARK.update(
     {

@@ -35,7 +35,7 @@ from sparksig.schema import ColSpec, Schema
 from sparksig.spark.convert import column_name
 from sparksig.spark.udf.variants import has_variant, to_python
 from sparksig.spark.udf.vectors import contains, dense_vectors, has_vector, replace_leaves
-from sparksig.types import AnyType, Array, DataType, Map, Object
+from sparksig.types import AnyType, DataType, contains_any
 
 __all__ = ["InputEnforcer", "out_of_range"]
 
@@ -83,7 +83,7 @@ class InputEnforcer:
             compile_plan(Schema(nested)) if nested else None,
             None,
             names,
-            frozenset(str(c.name) for c in named if _contains_any(c.type)),
+            frozenset(str(c.name) for c in named if contains_any(c.type)),
             timezone,
             sampled,
         )
@@ -151,18 +151,6 @@ class InputEnforcer:
 
 def _zoned(t: pa.DataType) -> bool:
     return pa.types.is_timestamp(t) and t.tz is not None
-
-
-def _contains_any(t: Any) -> bool:
-    if isinstance(t, AnyType):
-        return True
-    if isinstance(t, Array):
-        return _contains_any(t.dtype)
-    if isinstance(t, Map):
-        return _contains_any(t.value_type)
-    if isinstance(t, Object):
-        return any(_contains_any(p.dtype) for p in t.properties)
-    return False
 
 
 def _to_pandas(batch: pa.RecordBatch, any_columns: frozenset[str]) -> pd.DataFrame:
