@@ -4,7 +4,9 @@
   computes them as the rows flow, in the same query, no extra pass) and delivers one
   :class:`~sparksig.results.ValidationReport` per micro-batch, with its batch id, to a callback
   — and optionally appends it, as one JSON line per batch, to a folder. Reports carry counts,
-  not examples (a stream keeps no rows to show).
+  not examples (a stream keeps no rows to show). With ``profile=``, the profile's constraints
+  are checked too and each report carries the batch's drift against the profile
+  (``report.drift``), counted in the same ``observe`` as the checks.
 - :func:`quarantine_stream` runs ONE query whose ``foreachBatch`` splits each micro-batch
   into valid and rejected rows (computed once per batch) and writes both under
   ``batch_id=N`` partitions, replacing that batch's previous output. A query restarted from
@@ -18,20 +20,22 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
-from sparksig.errors import InvalidArgumentError
+from sparksig.errors import ArgumentTypeError, InvalidArgumentError
 from sparksig.legacy import legacy_call
 from sparksig.options import Checks, Engine, resolve_checks
+from sparksig.profile.drift import DEFAULT_THRESHOLDS, Thresholds, drift
 from sparksig.profile.model import Profile
 from sparksig.results import ValidationReport, Violation
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
+from sparksig.spark import profiling
 from sparksig.spark.check import native
 from sparksig.spark.check.binding import bind, input_schema
 from sparksig.spark.check.reasons import REASONS_COLUMN
@@ -73,6 +77,9 @@ def monitor(
     checks: Checks | None = None,
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
+    profile: Profile | None = None,
+    drift_thresholds: Thresholds | None = None,
+    drift_overrides: Mapping[str, Thresholds] | None = None,
 ) -> MonitoredStream:
     """Attach the signature's checks to a stream; get a report per micro-batch.
 
@@ -86,6 +93,17 @@ def monitor(
         checks: how rows are checked (:class:`sparksig.Checks`; native engine only: the
             checks run as Spark expressions inside the query); ``strict_nulls`` defaults to
             ``True``. ``strict_nulls`` and ``finite_only`` override its fields.
+        profile: a training :class:`~sparksig.profile.Profile`: its row-level constraints
+            are checked with the signature (``out_of_range``, ``not_in_domain``,
+            ``too_long`` counts), and each micro-batch is compared with its statistics,
+            counted in the same ``observe`` (:func:`sparksig.spark.profiling.drift_aggregates`):
+            the report's ``drift`` is the batch's
+            :class:`~sparksig.profile.drift.DriftReport` (most drifted first), and a path
+            over threshold is also a ``drift`` violation, as in
+            :func:`sparksig.spark.validate`. A small batch is measured but not flagged
+            (``min_present``, 200 present values by default).
+        drift_thresholds, drift_overrides: as ``thresholds`` and ``overrides`` of
+            :func:`sparksig.profile.drift.drift`.
 
     Returns:
         A :class:`MonitoredStream`; write its ``frame`` with ``writeStream`` as you would
@@ -106,14 +124,24 @@ def monitor(
         engine=None,
         default_strict=True,
     )
+    if profile is not None and not isinstance(profile, Profile):
+        raise ArgumentTypeError(
+            f"profile must be a sparksig.profile.Profile (or None), got {type(profile).__name__}"
+        )
     schema = input_schema(signature)
     binding = bind(df, schema, strict_nulls=run.strict)
     compiled = native.compile_checks(
-        binding, df.columns, strict_nulls=run.strict, finite_only=run.finite_only
+        binding,
+        df.columns,
+        strict_nulls=run.strict,
+        finite_only=run.finite_only,
+        constraints=() if profile is None else profile.constraints,
     )
     name = f"sparksig_{uuid.uuid4().hex[:12]}"
     metrics = [F.count(F.lit(1)).alias("rows")]
     metrics += [F.count_if(F.expr(c.sql)).alias(f"c{i}") for i, c in enumerate(compiled)]
+    if profile is not None:
+        metrics += profiling.drift_aggregates(compiled, profile)
     observed = compiled.restore(compiled.project(df).observe(name, *metrics))
     watched = MonitoredStream(observed, name)
     if report_dir:
@@ -125,12 +153,23 @@ def monitor(
             for i, c in enumerate(compiled)
             if row.get(f"c{i}")
         ]
+        drifted = None
+        if profile is not None:
+            drifted = drift(
+                profile,
+                profiling.observed_from_row(row, compiled, profile),
+                thresholds=drift_thresholds or DEFAULT_THRESHOLDS,
+                overrides=drift_overrides,
+            )
+            found.extend(drifted.violations())
+        found.sort(key=lambda v: (v.column_path, v.code))
         report = ValidationReport(
             rows_checked=int(row["rows"]),
             violations=binding.findings + tuple(found),
             engine="native",
             checks=len(compiled),
             notes=(f"micro-batch {batch_id}",),
+            drift=drifted,
         )
         if report_dir:
             with open(os.path.join(report_dir, "reports.jsonl"), "a", encoding="utf-8") as f:
