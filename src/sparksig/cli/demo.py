@@ -1,12 +1,16 @@
 """``sparksig demo``: the main job on bundled sample data, in one command.
 
-Writes two small Parquet tables of customers (a clean ``reference`` table and an ``incoming``
-batch with planted problems), infers a signature from the reference table, validates the
-incoming batch against it, and writes the HTML report and the quarantine outputs. The sample
-data is generated (seeded, so every run is identical) with pyarrow; no download.
+Writes two small Parquet tables of customers (a clean ``reference`` table, the training data,
+and an ``incoming`` batch with planted problems), infers a signature from the reference table,
+validates the incoming batch against it, and writes the HTML report and the quarantine outputs.
+Then it profiles the reference table (``profile.json``) and compares the incoming batch with
+the profile, printing the drift ranking. The sample data is generated (seeded, so every run is
+identical) with pyarrow; no download.
 
 Planted in ``incoming.parquet`` (1,000 rows): 23 null ``age``, 7 null ``country`` and 12 null
-``address.city`` values, all required in the reference table.
+``address.city`` values, all required in the reference table, and a drifted ``income``
+(:data:`DRIFTED`: log-normal around e^11.0 instead of the reference's e^10.5), which the drift
+ranking puts first.
 
 The demo writes only into an empty (or new) ``--out`` folder. With ``--overwrite`` it replaces
 its own outputs (:data:`OUTPUTS`) from an earlier run, which it recognises by the marker file
@@ -21,6 +25,7 @@ import os
 from typing import Any
 
 import click
+from rich.table import Table
 
 from sparksig.cli.console import (
     err_console,
@@ -32,10 +37,28 @@ from sparksig.cli.console import (
 )
 from sparksig.cli.inputs import open_session, spark_options, write_signature
 
-__all__ = ["MARKER", "OUTPUTS", "PLANTED", "check_out_folder", "demo", "write_sample_tables"]
+__all__ = [
+    "DRIFTED",
+    "MARKER",
+    "OUTPUTS",
+    "PLANTED",
+    "check_out_folder",
+    "demo",
+    "drift_table",
+    "write_sample_tables",
+]
 
 PLANTED = {"age": 23, "country": 7, "address.city": 12}
-OUTPUTS = ("reference.parquet", "incoming.parquet", "signature.json", "report.html", "quarantine")
+DRIFTED = "income"
+"""The column whose distribution moved between the reference and the incoming table."""
+OUTPUTS = (
+    "reference.parquet",
+    "incoming.parquet",
+    "signature.json",
+    "report.html",
+    "quarantine",
+    "profile.json",
+)
 """What the demo writes into ``--out``, and all it may replace there."""
 MARKER = ".sparksig-demo"
 """The file that records which entries of ``--out`` the demo wrote."""
@@ -45,7 +68,9 @@ _CITIES = ["Berlin", "Paris", "Utrecht", "Malmö", "Austin", "Toronto", "Osaka",
 _TAGS = ["new", "vip", "churn-risk", "newsletter", "b2b"]
 
 
-def _customers(n: int, seed: int, first_id: int, planted: dict[str, int]) -> Any:
+def _customers(
+    n: int, seed: int, first_id: int, planted: dict[str, int], income_log_mean: float = 10.5
+) -> Any:
     import numpy as np
     import pyarrow as pa
 
@@ -54,7 +79,7 @@ def _customers(n: int, seed: int, first_id: int, planted: dict[str, int]) -> Any
     age = rng.integers(18, 90, n).astype("int32").tolist()
     country_idx = rng.integers(0, len(_COUNTRIES), n)
     country = [_COUNTRIES[i] for i in country_idx]
-    income = np.round(rng.lognormal(10.5, 0.5, n), 2).tolist()
+    income = np.round(rng.lognormal(income_log_mean, 0.5, n), 2).tolist()
     income = [None if i % 17 == 0 else v for i, v in enumerate(income)]  # optional column
     start = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
     signup = [start + dt.timedelta(minutes=int(m)) for m in rng.integers(0, 2_000_000, n)]
@@ -107,7 +132,8 @@ def _customers(n: int, seed: int, first_id: int, planted: dict[str, int]) -> Any
 
 def write_sample_tables(out: str) -> tuple[str, str]:
     """Write ``reference.parquet`` (2,000 clean rows) and ``incoming.parquet`` (1,000 rows, with
-    the :data:`PLANTED` nulls) into ``out``; return their paths.
+    the :data:`PLANTED` nulls and a drifted :data:`DRIFTED` column) into ``out``; return their
+    paths.
 
     Examples:
         >>> import tempfile
@@ -122,7 +148,10 @@ def write_sample_tables(out: str) -> tuple[str, str]:
     reference = os.path.join(out, "reference.parquet")
     incoming = os.path.join(out, "incoming.parquet")
     pq.write_table(_customers(2000, seed=7, first_id=1, planted={}), reference)
-    pq.write_table(_customers(1000, seed=8, first_id=100_001, planted=PLANTED), incoming)
+    pq.write_table(
+        _customers(1000, seed=8, first_id=100_001, planted=PLANTED, income_log_mean=11.0),
+        incoming,
+    )
     return reference, incoming
 
 
@@ -181,6 +210,60 @@ def _mark(out: str) -> None:
         json.dump({"written_by": "sparksig demo", "outputs": list(OUTPUTS)}, f)
         f.write("\n")
     os.replace(tmp, marker)  # replaces the marker; never opens a pipe in its place
+
+
+def _drift(
+    spark: Any, reference: str, incoming: Any, signature: Any, out: str, progress: bool | None
+) -> tuple[str, Any]:
+    """Profile the reference table's features, write ``profile.json``, and validate the
+    incoming batch against the profile: its drift report, most drifted column first."""
+    from pyspark.sql import functions as F
+
+    from sparksig.cli.profile import write_profile
+    from sparksig.cli.progress import SparkProgress
+    from sparksig.spark.profiling import infer_profile
+    from sparksig.spark.validate import validate
+
+    train = spark.read.parquet(reference)
+    features = train.select(*[F.col(c) for c in train.columns if c != "customer_id"])
+    with SparkProgress(spark, err_console(), enabled=progress, description="profile"):
+        trained = infer_profile(features)
+        report = validate(incoming, signature, profile=trained)
+    return write_profile(trained, os.path.join(out, "profile.json")), report.drift
+
+
+def drift_table(report: Any) -> Table:
+    """A drift report as a table, most drifted first: the figures and what flagged each."""
+    table = Table(
+        title=f"drift: {len(report.drifted)} of {len(report.columns)} column(s) drifted "
+        "(most drifted first)",
+        title_justify="left",
+    )
+    for name, justify in (
+        ("#", "right"),
+        ("column", "left"),
+        ("drift", "left"),
+        ("PSI", "right"),
+        ("JS", "right"),
+        ("L-inf", "right"),
+        ("null rate change", "right"),
+    ):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+
+    def figure(value: float | None) -> str:
+        return "" if value is None else f"{value:.3f}"
+
+    for rank, c in enumerate(report.columns, 1):
+        table.add_row(
+            str(rank),
+            plain(c.path),
+            plain("DRIFT (" + ", ".join(c.flagged_by) + ")" if c.drifted else "ok"),
+            figure(c.psi),
+            figure(c.js),
+            figure(c.l_infinity),
+            figure(c.null_rate_change),
+        )
+    return table
 
 
 @click.command()
@@ -245,11 +328,24 @@ def demo(
     quarantine = quarantine_table(
         df, inferred.signature, os.path.join(out, "quarantine"), ("customer_id",), True, progress
     )
-    df.unpersist()
     console.print(
         f"quarantine: {quarantine.valid_rows:,} valid rows -> {escape(quarantine.valid_path)}, "
         f"{quarantine.rejected_rows:,} rejected rows -> {escape(quarantine.rejected_path)}"
     )
+
+    console.rule("4. compare the incoming batch with the training profile")
+    profile_file, drifted = _drift(spark, reference, df, inferred.signature, out, progress)
+    df.unpersist()
+    console.print(
+        f"profiled {escape(reference)} (customer_id left out: a key, not a feature); "
+        f"wrote {escape(profile_file)}"
+    )
+    console.print(drift_table(drifted))
+    if drifted.drifted:
+        top = drifted.drifted[0]
+        console.print(
+            plain(f"most drifted: {top.path} ({', '.join(top.flagged_by)} over threshold)")
+        )
     err.print(outcome.summary())
     console.rule("next")
     console.print(
@@ -260,7 +356,8 @@ def demo(
             f"  sparksig validate {incoming} --signature {signature_file} "
             f"--format html -o {html}\n"
             f"  sparksig validate {incoming} --signature {signature_file} "
-            f"--quarantine {os.path.join(out, 'quarantine')} --overwrite --key customer_id"
+            f"--quarantine {os.path.join(out, 'quarantine')} --overwrite --key customer_id\n"
+            f"  sparksig profile {reference} --out {os.path.join(out, 'profile.json')}"
         ),
         soft_wrap=True,
     )
