@@ -48,7 +48,7 @@ def main() -> None:
             quarantine._replayable = lambda frame: False
         try:
             r = sss.write_quarantine(
-                df, SIGNATURE_INPUTS, os.path.join(out, label), mode="overwrite"
+                df, SIGNATURE_INPUTS, os.path.join(out, label), if_exists="overwrite"
             )
         finally:
             quarantine._replayable = real

@@ -45,7 +45,7 @@ def main() -> None:
                 "overwrite"
             ).parquet(os.path.join(out, "copy"))
             actions["write_quarantine"] = lambda df=df, out=out: sss.write_quarantine(
-                df, WHOLE, os.path.join(out, "q"), mode="overwrite"
+                df, WHOLE, os.path.join(out, "q"), if_exists="overwrite"
             )
         try:
             took = timed_together({f"[{rows:,}] {k}": v for k, v in actions.items()}, args.repeat)

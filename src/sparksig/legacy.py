@@ -27,10 +27,19 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-__all__ = ["REMOVAL", "legacy_call"]
+__all__ = ["REMOVAL", "CallShapeDeprecationWarning", "legacy_call"]
 
 REMOVAL = "0.3"
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CallShapeDeprecationWarning(DeprecationWarning):
+    """A call in a shape that stops working in sparksig 0.3 (its message names the new one).
+
+    A class of its own so that a test suite can make exactly these warnings errors
+    (``filterwarnings = ["error::sparksig.legacy.CallShapeDeprecationWarning"]``), as
+    sparksig's own does.
+    """
 
 
 def legacy_call(
@@ -83,4 +92,4 @@ def legacy_call(
 
 def _warn(message: str) -> None:
     # stacklevel 3: the caller of the public verb, past this helper and the wrapper
-    warnings.warn(message, DeprecationWarning, stacklevel=3)
+    warnings.warn(message, CallShapeDeprecationWarning, stacklevel=3)

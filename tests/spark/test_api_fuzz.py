@@ -79,7 +79,7 @@ def test_random_pairs_report_or_refuse_and_lose_no_row(spark, data):
     except SparksigError:
         return
     assert report.status in ("passed", "failed")
-    valid, rejected = sss.conform(df, schema, on_error="quarantine", keep_columns=["__id"])
+    valid, rejected = sss.conform(df, schema, on_error="quarantine", key_columns=["__id"])
     good = [r["__id"] for r in valid.select("__id").collect()]
     bad = [r["__id"] for r in rejected.select("__id").collect()]
     assert sorted(good + bad) == list(range(len(rows)))

@@ -307,7 +307,7 @@ def test_monitor_and_quarantine_stream_read_hostile_names_literally(spark, canar
     struct = table.schema
     reports = []
     stream = spark.readStream.schema(struct).json(str(source))
-    watched = sss.monitor(stream, TRAP_SCHEMA, lambda i, r: reports.append(r))
+    watched = sss.monitor(stream, TRAP_SCHEMA, on_report=lambda i, r: reports.append(r))
     try:
         query = (
             watched.frame.writeStream.format("noop")

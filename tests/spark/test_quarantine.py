@@ -94,7 +94,7 @@ def test_overwrite_replaces_the_pair_and_leaves_no_staging_behind(spark, tmp_pat
     first = sss.write_quarantine(nulls, SCHEMA, str(out))
     assert (first.valid_rows, first.rejected_rows) == (0, 10)
     second = sss.write_quarantine(
-        spark.range(5).select("id", F.lit(1.0).alias("x")), SCHEMA, str(out), mode="overwrite"
+        spark.range(5).select("id", F.lit(1.0).alias("x")), SCHEMA, str(out), if_exists="overwrite"
     )
     assert (second.valid_rows, second.rejected_rows) == (5, 0)
     assert spark.read.parquet(second.valid_path).count() == 5
@@ -126,7 +126,7 @@ n = int(sys.argv[2])
 df = spark.range(n).select("id", F.when(F.col("id") % 3 == 0, None).otherwise(F.col("id") * 1.0).alias("x"),
                            F.sha2(F.col("id").cast("string"), 512).alias("pad"))
 schema = ss.Schema([ss.ColSpec("long", "id"), ss.ColSpec("double", "x")])
-r = sss.write_quarantine(df, schema, sys.argv[1], mode="overwrite")
+r = sss.write_quarantine(df, schema, sys.argv[1], if_exists="overwrite")
 print(r.valid_rows, r.rejected_rows)
 """
 
@@ -162,7 +162,7 @@ def test_killing_the_writer_mid_write_keeps_the_previous_pair(spark, tmp_path, s
     assert json.loads((out / MANIFEST).read_text())["valid_rows"] == 7
     # The next run clears the abandoned staging folder and completes.
     again = sss.write_quarantine(
-        spark.range(4).select("id", F.lit(2.0).alias("x")), SCHEMA, str(out), mode="overwrite"
+        spark.range(4).select("id", F.lit(2.0).alias("x")), SCHEMA, str(out), if_exists="overwrite"
     )
     assert again.valid_rows == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q"]

@@ -177,7 +177,7 @@ def test_two_writers_at_once_serialise_or_say_another_write_is_in_progress(spark
             while not list(tmp_path.glob(".q.sparksig-new-*")) and time.monotonic() < deadline:
                 time.sleep(0.002)
         try:
-            r = sss.write_quarantine(_flat(spark, rows), SCHEMA, str(out), mode="overwrite")
+            r = sss.write_quarantine(_flat(spark, rows), SCHEMA, str(out), if_exists="overwrite")
             written[rows] = r.valid_rows + r.rejected_rows
             outcomes.append("ok")
         except ss.InvalidArgumentError as e:
@@ -224,7 +224,7 @@ def test_a_live_lock_refuses_the_write_and_names_the_lock(spark, tmp_path):
     sss.write_quarantine(_flat(spark, 3), SCHEMA, str(out))
     ticket = _lock(tmp_path, host=socket.gethostname(), pid=os.getpid())
     with pytest.raises(ss.InvalidArgumentError) as caught:
-        sss.write_quarantine(_flat(spark), SCHEMA, str(out), mode="overwrite")
+        sss.write_quarantine(_flat(spark), SCHEMA, str(out), if_exists="overwrite")
     message = str(caught.value)
     assert "in progress" in message and ticket.name in message and "retry" in message
     assert json.loads((out / MANIFEST).read_text())["valid_rows"] == 2
@@ -369,11 +369,11 @@ def test_the_hadoop_filesystem_path_locks_writes_and_swaps_the_same_way(
     assert (first.valid_rows, first.rejected_rows, first.strategy) == (6, 4, "two_writes")
     ticket = _lock(tmp_path, host=socket.gethostname(), pid=os.getpid())
     with pytest.raises(ss.InvalidArgumentError, match="in progress"):
-        sss.write_quarantine(_flat(spark, 3), SCHEMA, out, mode="overwrite")
+        sss.write_quarantine(_flat(spark, 3), SCHEMA, out, if_exists="overwrite")
     hadoop = staging._Hadoop(spark, out)
     assert staging._read_card(hadoop, f"file://{ticket}")["pid"] == os.getpid()
     assert abs(hadoop.mtime(f"file://{ticket}") - ticket.stat().st_mtime) < 2
     ticket.unlink()
-    again = sss.write_quarantine(_flat(spark, 3), SCHEMA, out, mode="overwrite")
+    again = sss.write_quarantine(_flat(spark, 3), SCHEMA, out, if_exists="overwrite")
     assert spark.read.parquet(again.valid_path).count() == again.valid_rows == 2
     assert [n for n in _siblings(tmp_path) if not n.endswith(".crc")] == ["q"]

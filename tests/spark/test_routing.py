@@ -255,7 +255,10 @@ def test_a_call_shape_error_is_a_type_error_naming_the_argument(spark):
         sss.conform(frame, SCHEMA, keep_columns=[], key_columns=[])
     with pytest.raises(TypeError, match="takes 2 positional arguments but 6 were given"):
         sss.conform(frame, SCHEMA, "raise", (), True, "extra")
-    with pytest.raises(TypeError, match="multiple values for argument 'on_error'"):
+    with (
+        pytest.raises(TypeError, match="multiple values for argument 'on_error'"),
+        pytest.warns(DeprecationWarning, match="passing on_error by position"),
+    ):
         sss.conform(frame, SCHEMA, "drop", on_error="drop")
     with pytest.raises(ss.InvalidArgumentError, match="if_exists must be one of"):
         sss.write_quarantine(frame, SCHEMA, "/nonexistent/q", if_exists="append")

@@ -41,7 +41,10 @@ def test_monitor_delivers_one_report_per_micro_batch(spark, tmp_path):
     stream = spark.readStream.schema(STRUCT).option("maxFilesPerTrigger", 1).parquet(str(source))
     reports = {}
     watched = monitor(
-        stream, SCHEMA, lambda i, r: reports.setdefault(i, r), report_dir=str(tmp_path / "reports")
+        stream,
+        SCHEMA,
+        on_report=lambda i, r: reports.setdefault(i, r),
+        report_dir=str(tmp_path / "reports"),
     )
     try:
         query = (

@@ -50,7 +50,9 @@ def seen(df, column="p") -> list[dict]:
 
 def test_a_struct_of_the_one_input_is_the_row_and_a_null_long_arrives_as_int64(spark):
     df = spark.createDataFrame([(1,), (None,), (3,)], "a long").coalesce(1)
-    udf = sss.spark_udf(spark, dtypes_and_values, sig(ss.ColSpec("long", "a")), "string")
+    udf = sss.spark_udf(
+        spark, dtypes_and_values, sig(ss.ColSpec("long", "a")), result_type="string"
+    )
     for column in (udf(F.struct("a")), udf("a"), udf()):
         got = seen(df.select(column.alias("p")))
         assert [g["row"]["a"] for g in got] == [1, None, 3]
@@ -73,7 +75,9 @@ def test_an_object_input_named_like_its_property_reads_value_and_row_alike(spark
     # udf(struct("a")) the row; the declared type tells them apart.
     df = spark.createDataFrame([({"a": 4},), ({"a": 6},)], "a struct<a: bigint>")
     signature = sig(ss.ColSpec(ss.Object([ss.Property("a", "long")]), "a"))
-    udf = sss.spark_udf(spark, lambda d: d["a"].map(lambda o: o["a"] + 1), signature, "long")
+    udf = sss.spark_udf(
+        spark, lambda d: d["a"].map(lambda o: o["a"] + 1), signature, result_type="long"
+    )
     expected = spark.createDataFrame([(5,), (7,)], "p long")
     for column in (udf("a"), udf(F.struct("a")), udf()):
         assert_df_equality(
@@ -83,7 +87,7 @@ def test_an_object_input_named_like_its_property_reads_value_and_row_alike(spark
 
 def test_a_struct_without_the_input_is_not_taken_for_a_long(spark):
     df = spark.createDataFrame([(1,)], "b long")
-    udf = sss.spark_udf(spark, lambda d: d["a"], sig(ss.ColSpec("long", "a")), "long")
+    udf = sss.spark_udf(spark, lambda d: d["a"], sig(ss.ColSpec("long", "a")), result_type="long")
     text = failure(df.select(udf(F.struct("b"))))
     assert "SchemaEnforcementError" in text
     assert "[missing_column] a" in text
@@ -101,7 +105,7 @@ def test_an_unaliased_struct_call_is_selectable(spark):
 
 def test_a_missing_optional_input_is_scored_as_nulls(spark):
     df = spark.createDataFrame([(1,), (2,)], "a long")
-    udf = sss.spark_udf(spark, dtypes_and_values, TWO, "string")
+    udf = sss.spark_udf(spark, dtypes_and_values, TWO, result_type="string")
     for column in (udf(), udf(F.struct("a"))):
         got = seen(df.select(column.alias("p")))
         assert [g["row"] for g in got] == [{"a": 1, "b": None}, {"a": 2, "b": None}]
@@ -110,7 +114,7 @@ def test_a_missing_optional_input_is_scored_as_nulls(spark):
 
 def test_a_missing_optional_long_is_a_nullable_long(spark):
     signature = sig(ss.ColSpec("double", "x"), ss.ColSpec("long", "n", required=False))
-    udf = sss.spark_udf(spark, dtypes_and_values, signature, "string")
+    udf = sss.spark_udf(spark, dtypes_and_values, signature, result_type="string")
     got = seen(spark.createDataFrame([(1.0,)], "x double").select(udf().alias("p")))
     assert got == [{"dtypes": {"x": "float64", "n": "Int64"}, "row": {"x": 1.0, "n": None}}]
 
@@ -125,7 +129,7 @@ def test_a_missing_required_input_is_a_sparksig_error_naming_it(spark):
 
 def test_on_a_table_binds_by_name_on_the_driver(spark):
     df = spark.createDataFrame([(1, "x")], "A long, tag string")
-    udf = sss.spark_udf(spark, dtypes_and_values, TWO, "string")
+    udf = sss.spark_udf(spark, dtypes_and_values, TWO, result_type="string")
     got = seen(df.select(udf.on(df).alias("p")))
     assert got == [{"dtypes": {"a": "int64", "b": "float64"}, "row": {"a": 1, "b": None}}]
     with pytest.raises(ss.SchemaEnforcementError, match=r"\[missing_column\] a"):
@@ -141,7 +145,7 @@ EXTREMES = [dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)]
 def test_an_extreme_timestamp_is_out_of_range_not_a_pandas_crash(spark, moment):
     df = spark.createDataFrame([(dt.datetime(2020, 1, 1),), (moment,)], "t timestamp")
     model = lambda d: d["t"].astype(str)  # noqa: E731
-    udf = sss.spark_udf(spark, model, sig(ss.ColSpec("datetime", "t")), "string")
+    udf = sss.spark_udf(spark, model, sig(ss.ColSpec("datetime", "t")), result_type="string")
     text = failure(df.coalesce(1).select(udf()))
     assert "SchemaEnforcementError" in text
     assert "[out_of_range] t: timestamp outside the datetime64[ns] range" in text
@@ -151,7 +155,7 @@ def test_an_extreme_timestamp_is_out_of_range_not_a_pandas_crash(spark, moment):
 def test_an_extreme_date_is_out_of_range(spark):
     df = spark.createDataFrame([(dt.date(1, 1, 1),)], "d date")
     udf = sss.spark_udf(
-        spark, lambda d: d["d"].astype(str), sig(ss.ColSpec("datetime", "d")), "string"
+        spark, lambda d: d["d"].astype(str), sig(ss.ColSpec("datetime", "d")), result_type="string"
     )
     assert "[out_of_range] d:" in failure(df.select(udf()))
 
@@ -168,7 +172,9 @@ def test_extreme_timestamps_nested_in_arrays_objects_and_maps_are_out_of_range(s
         "ts array<timestamp>, s struct<t: timestamp>, m map<string, timestamp>",
     )
     for check in ("full", "sampled"):
-        udf = sss.spark_udf(spark, lambda d: d["ts"].map(len), signature, "long", check=check)
+        udf = sss.spark_udf(
+            spark, lambda d: d["ts"].map(len), signature, result_type="long", check=check
+        )
         text = failure(df.select(udf()))
         for path in ("ts[]", "s.t", "m{}"):
             assert f"[out_of_range] {path}:" in text
@@ -177,7 +183,9 @@ def test_extreme_timestamps_nested_in_arrays_objects_and_maps_are_out_of_range(s
 def test_timestamps_at_the_ends_of_the_range_are_scored_as_datetime64_ns(spark):
     inside = [dt.datetime(1677, 9, 22), dt.datetime(2262, 4, 10)]
     df = spark.createDataFrame([(t,) for t in inside], "t timestamp")
-    udf = sss.spark_udf(spark, dtypes_and_values, sig(ss.ColSpec("datetime", "t")), "string")
+    udf = sss.spark_udf(
+        spark, dtypes_and_values, sig(ss.ColSpec("datetime", "t")), result_type="string"
+    )
     got = seen(df.coalesce(1).select(udf().alias("p")))
     assert [g["row"]["t"] for g in got] == [str(pd.Timestamp(t)) for t in inside]
     assert got[0]["dtypes"]["t"] == "datetime64[ns]"
@@ -216,7 +224,7 @@ def test_nested_timestamps_are_wall_clock_times_like_top_level_ones(spark):
             "select t, array(t) as ts, named_struct('t', t) as s "
             "from (select timestamp'2020-01-01 12:00:00' as t)"
         )
-        udf = sss.spark_udf(spark, model, signature, "string")
+        udf = sss.spark_udf(spark, model, signature, result_type="string")
         got = json.loads(df.select(udf()).first()[0])
     finally:
         spark.conf.set("spark.sql.session.timeZone", zone)
@@ -236,7 +244,7 @@ def test_any_values_reach_the_model_as_python_values(spark):
     df = spark.createDataFrame([(i, s) for i, s in enumerate(DOCS)], "i int, s string").select(
         "i", F.parse_json("s").alias("v")
     )
-    udf = sss.spark_udf(spark, as_json, sig(ss.ColSpec(ss.AnyType(), "v")), "string")
+    udf = sss.spark_udf(spark, as_json, sig(ss.ColSpec(ss.AnyType(), "v")), result_type="string")
     expected = [json.loads(s) for s in DOCS]
     for column in (udf(), udf("v"), udf(F.struct("v"))):
         rows = df.select("i", column.alias("p")).collect()
@@ -246,7 +254,7 @@ def test_any_values_reach_the_model_as_python_values(spark):
 def test_a_null_any_value_is_none(spark):
     df = spark.createDataFrame([("1",), (None,)], "s string").select(F.parse_json("s").alias("v"))
     signature = sig(ss.ColSpec(ss.AnyType(), "v", required=False))
-    udf = sss.spark_udf(spark, lambda d: d["v"].map(repr), signature, "string")
+    udf = sss.spark_udf(spark, lambda d: d["v"].map(repr), signature, result_type="string")
     assert sorted(r[0] for r in df.select(udf()).collect()) == ["1", "None"]
 
 
@@ -260,7 +268,7 @@ def test_any_values_inside_arrays_and_objects_are_python_values(spark):
         "named_struct('o', parse_json('[true]')) as s"
     )
     model = lambda d: d["xs"].map(json.dumps) + "|" + d["s"].map(json.dumps)  # noqa: E731
-    udf = sss.spark_udf(spark, model, signature, "string")
+    udf = sss.spark_udf(spark, model, signature, result_type="string")
     assert df.select(udf()).first()[0] == '[1, {"k": "v"}]|{"o": [true]}'
 
 
@@ -298,7 +306,7 @@ def test_odd_names_work_in_every_calling_convention(spark, name):
     schema = T.StructType([T.StructField(name, T.LongType()), T.StructField("z", T.LongType())])
     df = spark.createDataFrame([(1, 10), (2, 20)], schema)
     signature = sig(ss.ColSpec("long", name), ss.ColSpec("long", "z"))
-    udf = sss.spark_udf(spark, lambda d: d[name] + d["z"], signature, "long")
+    udf = sss.spark_udf(spark, lambda d: d[name] + d["z"], signature, result_type="long")
     quoted = F.col("`" + name.replace("`", "``") + "`")
     expected = spark.createDataFrame([(11,), (22,)], "p long")
     for column in (udf(), udf(name, "z"), udf(quoted, F.col("z")), udf(F.struct(quoted, "z"))):
@@ -322,7 +330,7 @@ def test_a_struct_result_keeps_odd_field_names(spark):
 
 def test_columns_differing_only_in_case_are_a_sparksig_error_naming_them(spark):
     df = spark.createDataFrame([(1, 2)], "x long, y long").toDF("x", "X")
-    udf = sss.spark_udf(spark, lambda d: d["x"], sig(ss.ColSpec("long", "x")), "long")
+    udf = sss.spark_udf(spark, lambda d: d["x"], sig(ss.ColSpec("long", "x")), result_type="long")
     text = failure(df.select(udf()))
     assert "sparksig.errors.InvalidArgumentError" in text
     assert "input 'x' matches columns 'x', 'X'" in text
@@ -332,7 +340,7 @@ def test_columns_differing_only_in_case_are_a_sparksig_error_naming_them(spark):
 @pytest.mark.parametrize("names", [("x", "x"), ("x", "X")])
 def test_on_a_table_duplicate_input_columns_are_an_error_on_the_driver(spark, names):
     df = spark.createDataFrame([(1, 2, 3)], "a long, b long, id long").toDF(*names, "id")
-    udf = sss.spark_udf(spark, lambda d: d["x"], sig(ss.ColSpec("long", "x")), "long")
+    udf = sss.spark_udf(spark, lambda d: d["x"], sig(ss.ColSpec("long", "x")), result_type="long")
     quoted = ", ".join(repr(n) for n in names)
     with pytest.raises(ss.SparksigError, match=f"input 'x' matches columns {quoted}"):
         udf.on(df)
@@ -351,7 +359,9 @@ def test_with_case_sensitive_resolution_the_exact_name_is_taken(spark):
     df = spark.createDataFrame([(1, 2)], "x long, y long").toDF("x", "X")
     spark.conf.set("spark.sql.caseSensitive", "true")
     try:
-        udf = sss.spark_udf(spark, lambda d: d["X"] * 10, sig(ss.ColSpec("long", "X")), "long")
+        udf = sss.spark_udf(
+            spark, lambda d: d["X"] * 10, sig(ss.ColSpec("long", "X")), result_type="long"
+        )
         assert df.select(udf()).first()[0] == 20
     finally:
         spark.conf.unset("spark.sql.caseSensitive")
@@ -360,7 +370,7 @@ def test_with_case_sensitive_resolution_the_exact_name_is_taken(spark):
 def test_a_differently_cased_column_is_found_by_name(spark):
     df = spark.createDataFrame([(4,)], "AMOUNT long")
     model = lambda d: d["amount"] * 2  # noqa: E731
-    udf = sss.spark_udf(spark, model, sig(ss.ColSpec("long", "amount")), "long")
+    udf = sss.spark_udf(spark, model, sig(ss.ColSpec("long", "amount")), result_type="long")
     assert df.select(udf()).first()[0] == 8
 
 
@@ -384,14 +394,16 @@ def test_a_sampled_check_still_finds_every_null_vector(spark):
     rows[1000] = (None,)
     df = spark.createDataFrame(rows, VECTORS).coalesce(1)
     signature = sig(ss.ColSpec(ss.SparkMLVector(), "v"))
-    udf = sss.spark_udf(spark, lambda d: d["v"].map(len), signature, "long", check="sampled")
+    udf = sss.spark_udf(
+        spark, lambda d: d["v"].map(len), signature, result_type="long", check="sampled"
+    )
     assert "[null_in_required] v:" in failure(df.select(udf()))
 
 
 def test_a_null_vector_in_an_optional_input_reaches_the_model_as_none(spark):
     df = spark.createDataFrame([(Vectors.sparse(3, [1], [2.0]),), (None,)], VECTORS)
     signature = sig(ss.ColSpec(ss.SparkMLVector(), "v", required=False))
-    udf = sss.spark_udf(spark, lambda d: d["v"].map(repr), signature, "string")
+    udf = sss.spark_udf(spark, lambda d: d["v"].map(repr), signature, result_type="string")
     got = sorted(r[0] for r in df.select(udf()).collect())
     assert got == ["None", "array([0., 2., 0.])"]
 
@@ -402,7 +414,7 @@ def test_vectors_inside_structs_are_made_dense(spark):
     prop = ss.Property("v", ss.SparkMLVector(), required=False)
     signature = sig(ss.ColSpec(ss.Object([prop]), "s"))
     model = lambda d: d["s"].map(lambda s: json.dumps(None if s["v"] is None else list(s["v"])))  # noqa: E731
-    udf = sss.spark_udf(spark, model, signature, "string")
+    udf = sss.spark_udf(spark, model, signature, result_type="string")
     assert sorted(r[0] for r in df.select(udf()).collect()) == ["[0.0, 0.0, 5.0]", "null"]
 
 
@@ -412,7 +424,7 @@ def test_vectors_inside_structs_are_made_dense(spark):
 def test_an_int_column_without_nulls_stays_int64_next_to_one_with_nulls(spark):
     df = spark.createDataFrame([(1, None), (2, 5)], "a long, b long").coalesce(1)
     signature = sig(ss.ColSpec("long", "a"), ss.ColSpec("long", "b"))
-    udf = sss.spark_udf(spark, dtypes_and_values, signature, "string")
+    udf = sss.spark_udf(spark, dtypes_and_values, signature, result_type="string")
     got = seen(df.select(udf().alias("p")))
     assert got[0]["dtypes"] == {"a": "int64", "b": "Int64"}
 
@@ -421,13 +433,13 @@ def test_a_null_struct_argument_gives_null_inputs(spark):
     df = spark.createDataFrame(
         [({"a": 1, "b": 2.0},), (None,)], "s struct<a: bigint, b: double>"
     ).coalesce(1)
-    udf = sss.spark_udf(spark, dtypes_and_values, TWO, "string")
+    udf = sss.spark_udf(spark, dtypes_and_values, TWO, result_type="string")
     got = seen(df.select(udf("s").alias("p")))
     assert [g["row"] for g in got] == [{"a": 1, "b": 2.0}, {"a": None, "b": None}]
 
 
 def test_one_plain_column_without_a_signature_is_column_0(spark):
-    udf = sss.spark_udf(spark, lambda d: d["_0"] * 2, None, "long")
+    udf = sss.spark_udf(spark, lambda d: d["_0"] * 2, None, result_type="long")
     assert spark.createDataFrame([(21,)], "x long").select(udf("x")).first()[0] == 42
 
 

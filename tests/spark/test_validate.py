@@ -144,7 +144,7 @@ def test_report_serialises_and_raises_with_itself(planted):
 
 def test_quarantine_loses_no_row_and_explains_each_rejection(planted):
     valid, rejected = sss.conform(
-        planted, SCHEMA, on_error="quarantine", keep_columns=["undeclared", "id"]
+        planted, SCHEMA, on_error="quarantine", key_columns=["undeclared", "id"]
     )
     n_valid, n_rejected = valid.count(), rejected.count()
     # Bad rows: ids divisible by 200 or 150, or id % 333 == 1 (union, computed independently).
