@@ -5,8 +5,8 @@ columns, a string, a timestamp, array<double>(8) and a 3-property struct, every 
 nullable (so each null check really runs, and the footers record null counts). Measured
 side by side in one run, medians of --repeat rotating rounds:
 
-- ``validate_with_footers`` on the flat columns (nullability and the timestamp range, all
-  answered from footers) vs ``validate(full)`` of the same signature;
+- ``validate(sampling="metadata")`` on the flat columns (nullability and the timestamp
+  range, all answered from footers) vs ``validate(full)`` of the same signature;
 - the same on the whole signature (the nested checks scanned, the flat ones from footers);
 - ``validate(mode="sampled", sampling="files", fraction=0.01)`` vs ``validate(full)``.
 
@@ -111,8 +111,6 @@ def main() -> None:
     frames = {rows: table(spark, rows) for rows in args.rows}
     if args.build_only:
         return
-    from sparksig.spark.footers import validate_with_footers
-
     print(f"cores: {os.cpu_count()}  spark {spark.version}  files per table: {FILES}")
     ratios: dict[str, tuple[float, str]] = {}
     for rows, df in frames.items():
@@ -128,12 +126,12 @@ def main() -> None:
         took = timed_together(
             {
                 f"[{rows:,}] validate(full) flat": run("full", sss.validate, df, FLAT),
-                f"[{rows:,}] validate_with_footers flat": run(
-                    "footers", validate_with_footers, df, FLAT
+                f"[{rows:,}] validate(metadata) flat": run(
+                    "footers", sss.validate, df, FLAT, sampling="metadata"
                 ),
                 f"[{rows:,}] validate(full) whole": run("whole", sss.validate, df, WHOLE),
-                f"[{rows:,}] validate_with_footers whole": run(
-                    "footers_whole", validate_with_footers, df, WHOLE
+                f"[{rows:,}] validate(metadata) whole": run(
+                    "footers_whole", sss.validate, df, WHOLE, sampling="metadata"
                 ),
                 f"[{rows:,}] validate(sampled, files, 0.01) whole": run(
                     "files",
@@ -149,8 +147,8 @@ def main() -> None:
             args.repeat,
         )
         full, footers, whole, footers_whole, files = took.values()
-        print(f"   footers flat:  {reports['footers'].notes}")
-        print(f"   footers whole: {reports['footers_whole'].notes}")
+        print(f"   metadata flat:  {reports['footers'].answered_summary}")
+        print(f"   metadata whole: {reports['footers_whole'].answered_summary}")
         print(f"   files sample:  {reports['files'].scope}")
         assert reports["footers"].violations == reports["full"].violations
         assert reports["footers_whole"].violations == reports["whole"].violations

@@ -43,6 +43,7 @@ __all__ = [
     "OnError",
     "OutputFormat",
     "Sampling",
+    "SamplingName",
     "choose",
 ]
 
@@ -64,10 +65,19 @@ class Mode(_Choice):
 
 
 class Sampling(_Choice):
-    """What a sample is drawn from: rows (reads everything) or files (reads fewer files)."""
+    """What a sample is drawn from: rows (reads everything) or files (reads fewer files).
+
+    ``metadata`` is no sample: a full validation (``mode="full"``) that answers from Parquet
+    footers the checks their statistics prove, and scans the rows for the others only
+    (:mod:`sparksig.spark.footers`). Its counts are exact.
+    """
 
     ROWS = "rows"
     FILES = "files"
+    METADATA = "metadata"
+
+
+SamplingName = Union[Sampling, Literal["rows", "files", "metadata"]]
 
 
 class OnError(_Choice):

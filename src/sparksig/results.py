@@ -21,7 +21,7 @@ from typing import Any
 from sparksig.errors import SchemaEnforcementError, _short
 from sparksig.options import Mode, Sampling, choose
 
-__all__ = ["Code", "ValidationReport", "Violation", "to_jsonable"]
+__all__ = ["Answer", "AnsweredBy", "Code", "ValidationReport", "Violation", "to_jsonable"]
 
 
 class Code(str, Enum):
@@ -113,6 +113,46 @@ def to_jsonable(value: Any) -> Any:
     return repr(value)
 
 
+class AnsweredBy(str, Enum):
+    """Where a check's count came from: the Parquet footers' statistics, or a scan of the rows."""
+
+    FOOTERS = "footers"
+    SCAN = "scan"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How one data-level check was answered (``validate(..., sampling="metadata")``).
+
+    Attributes:
+        check: the check, as ``"code:path"`` (``"null_in_required:price"``).
+        by: :attr:`AnsweredBy.FOOTERS` (proved from the files' statistics, no row read) or
+            :attr:`AnsweredBy.SCAN` (counted on the rows, as in any full validation).
+        why: for a scanned check, why the footers could not answer it.
+
+    Examples:
+        >>> Answer("null_in_required:a", "footers").by
+        <AnsweredBy.FOOTERS: 'footers'>
+    """
+
+    check: str
+    by: AnsweredBy
+    why: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by", AnsweredBy(self.by))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "by": self.by.value, "why": self.why}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Answer:
+        return cls(d["check"], d["by"], d.get("why", ""))
+
+
 @dataclass(frozen=True)
 class ValidationReport:
     """The outcome of checking data against a schema.
@@ -122,7 +162,9 @@ class ValidationReport:
         rows_checked: how many rows the data-level checks looked at.
         violations: every finding, schema-level ones first.
         rows_total: rows in the input when known (``None`` when counting would cost a pass).
-        sampling: for sampled reports, what was sampled: ``"rows"`` or ``"files"``.
+        sampling: for sampled reports, what was sampled: ``"rows"`` or ``"files"``; for a
+            full report, ``"metadata"`` when the Parquet footers were consulted first (see
+            ``answers``), else ``None``.
         files_read: for file samples, how many of the ``files_total`` input files were read.
         files_total: see ``files_read``.
         engine: which engine ran the data-level checks (``"native"``, ``"arrow"``, or
@@ -133,6 +175,11 @@ class ValidationReport:
         drift: with a profile, the :class:`sparksig.profile.drift.DriftReport` of the rows
             checked against it (columns ranked most drifted first); paths over threshold
             are also ``drift`` violations. None without a profile.
+        answers: with ``sampling="metadata"``, how each data-level check was answered, in
+            check order: one :class:`Answer` per check, ``by`` ``"footers"`` or ``"scan"``
+            (and for a scan, why). Empty when footers were not consulted (every check was
+            then counted by the engine on the rows). :attr:`answered_by` is the same as a
+            mapping.
 
     ``status`` is ``"passed"``, ``"failed"`` (violations) or ``"inconclusive"`` (a sample that
     checked no rows although there was something to check); ``ok`` means passed.
@@ -155,6 +202,7 @@ class ValidationReport:
     checks: int | None = None
     notes: tuple[str, ...] = ()
     drift: Any = None
+    answers: tuple[Answer, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", choose(Mode, self.mode, "mode"))
@@ -162,6 +210,27 @@ class ValidationReport:
             object.__setattr__(self, "sampling", choose(Sampling, self.sampling, "sampling"))
         object.__setattr__(self, "violations", tuple(self.violations))
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(
+            self,
+            "answers",
+            tuple(a if isinstance(a, Answer) else Answer.from_dict(a) for a in self.answers),
+        )
+
+    @property
+    def answered_by(self) -> dict[str, AnsweredBy]:
+        """``{"code:path": "footers" | "scan"}`` for every check of :attr:`answers`."""
+        return {a.check: a.by for a in self.answers}
+
+    @property
+    def answered_summary(self) -> str | None:
+        """One line: how many checks the footers answered and how many were scanned
+        (``None`` when footers were not consulted)."""
+        if not self.answers:
+            return None
+        footers = sum(a.by is AnsweredBy.FOOTERS for a in self.answers)
+        scanned = len(self.answers) - footers
+        checks = "check" if footers == 1 else "checks"
+        return f"{footers} {checks} answered from Parquet footers, {scanned} by scanning"
 
     @property
     def status(self) -> str:
@@ -194,6 +263,7 @@ class ValidationReport:
             "notes": list(self.notes),
             "violations": [v.to_dict() for v in self.violations],
             "drift": None if self.drift is None else self.drift.to_dict(),
+            "answers": [a.to_dict() for a in self.answers],
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -214,6 +284,7 @@ class ValidationReport:
             checks=d.get("checks"),
             notes=tuple(d.get("notes") or ()),
             drift=_drift_from_dict(d.get("drift")),
+            answers=tuple(Answer.from_dict(a) for a in d.get("answers") or ()),
         )
 
     def raise_for_violations(self) -> None:
@@ -236,7 +307,10 @@ class ValidationReport:
         return f"{self.rows_checked:,} sampled rows checked; counts are estimates for the sample"
 
     def __str__(self) -> str:
-        notes = "".join(f"\n  note: {n}" for n in self.notes)
+        answered = self.answered_summary
+        notes = ("" if answered is None else f"\n  {answered}") + "".join(
+            f"\n  note: {n}" for n in self.notes
+        )
         if self.status == "inconclusive":
             return (
                 f"ValidationReport: INCONCLUSIVE ({self.mode}, {self.scope}): the sample held "

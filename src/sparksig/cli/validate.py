@@ -41,9 +41,10 @@ class ValidateOutcome:
         r = self.report
         what = "sampled rows" if r.mode == "sampled" else "rows"
         verdict = "OK" if r.ok else "INCONCLUSIVE" if r.inconclusive else "FAILED"
+        answered = "" if r.answered_summary is None else f"; {r.answered_summary}"
         return (
             f"{verdict}: {r.rows_checked:,} {what} checked ({r.mode}) in {self.seconds:.1f} s, "
-            f"{len(r.violations)} violation(s)"
+            f"{len(r.violations)} violation(s){answered}"
         )
 
 
@@ -206,7 +207,8 @@ def write_report(
     default=Sampling.ROWS.value,
     show_default=True,
     help="With --mode sampled: rows (a seeded row sample; reads every row) or files (a seeded "
-    "subset of the input files; reads fewer, a clustered sample).",
+    "subset of the input files; reads fewer, a clustered sample). With --mode full: metadata "
+    "(exact: Parquet footers answer the checks their statistics prove, a scan counts the rest).",
 )
 @click.option(
     "--engine",

@@ -46,9 +46,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -58,15 +59,22 @@ from pyspark.sql import DataFrame
 from pyspark.sql import types as T
 
 from sparksig.kinds import is_streaming_dataframe
-from sparksig.options import Engine, Mode, choose
-from sparksig.results import Code, ValidationReport, Violation
+from sparksig.options import Engine, Mode, Sampling, choose
+from sparksig.results import Answer, AnsweredBy, Code, ValidationReport, Violation
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
-from sparksig.spark.check import native, summary
-from sparksig.spark.check.binding import bind, check_keys, input_schema
+from sparksig.spark.check import native
 from sparksig.spark.check.checks import Check, CheckSet
 
-__all__ = ["FOOTER_SCHEMES", "FooterAnswer", "answer", "file_rows", "validate_with_footers"]
+__all__ = [
+    "FOOTER_SCHEMES",
+    "FooterAnswer",
+    "Split",
+    "answer",
+    "file_rows",
+    "split",
+    "validate_with_footers",
+]
 
 FOOTER_SCHEMES = frozenset({"file", "hdfs"})
 """URI schemes whose footers are read with :mod:`pyarrow.fs`; files elsewhere are scanned."""
@@ -134,18 +142,22 @@ class _Read:
     options: dict[str, str]
 
 
-def answer(df: DataFrame, checks: CheckSet) -> FooterAnswer:
+def answer(df: DataFrame, checks: CheckSet, *, only: Collection[int] | None = None) -> FooterAnswer:
     """The checks of ``checks`` that the Parquet footers of ``df``'s files answer.
 
-    Reads only footers (in threads, one per file), never a data page, and runs no Spark job.
-    A check is answered only when every row group of every file proves its count (see the
-    module docstring for what is left to the scan, and why).
+    Reads only footers (one small read per file; in threads on a remote file system), never
+    a data page, and runs no Spark job. A check is answered only when every row group of every file proves its count (see the
+    module docstring for what is left to the scan, and why). ``only``: the indices of the
+    checks the footers may answer (the signature's own checks; a profile's constraints have
+    bounds of their own and are scanned); all of them when ``None``.
     """
     why: dict[int, str] = {}
     wanted: list[tuple[int, str]] = []
     for i, check in enumerate(checks):
         kind = _kind(checks, check)
-        if kind is None:
+        if only is not None and i not in only:
+            why[i] = "a profile's constraint, checked on the rows"
+        elif kind is None:
             why[i] = _NOT_FLAT
         else:
             wanted.append((i, kind))
@@ -182,21 +194,24 @@ def answer(df: DataFrame, checks: CheckSet) -> FooterAnswer:
     except _Unreadable as e:
         why.update(dict.fromkeys((t.index for t in targets), str(e)))
         return FooterAnswer(remaining=tuple(range(len(checks))), why=why)
-    answered: dict[int, int] = {}
-    for target in targets:
-        total: int | None = 0
-        for footer in footers:
+    totals = {t.index: 0 for t in targets}
+    for footer in footers:
+        if not totals:
+            break
+        view = _File(footer, case_sensitive)
+        for target in targets:
+            if target.index not in totals:
+                continue
             try:
-                found = _answer_file(footer, target, case_sensitive)
+                found = _answer_file(view, target)
             except Exception as e:  # a footer pyarrow reads but cannot convert
                 found = f"a footer could not be interpreted ({type(e).__name__})"
             if isinstance(found, str):
-                why[target.index], total = found, None
-                break
-            assert total is not None
-            total += found
-        if total is not None:
-            answered[target.index] = total
+                why[target.index] = found
+                del totals[target.index]
+            else:
+                totals[target.index] += found
+    answered = {i: totals[i] for i in sorted(totals)}
     remaining = tuple(i for i in range(len(checks)) if i not in answered)
     rows = sum(f.num_rows for f in footers)
     return FooterAnswer(answered, remaining, why, rows=rows, files=len(footers))
@@ -329,7 +344,11 @@ def _footers(files: Sequence[str]) -> list[Any]:
     for uri in files:
         if urlsplit(uri).scheme.lower() not in FOOTER_SCHEMES:
             raise _Unreadable(f"files on {urlsplit(uri).scheme or 'a path'}: not read by pyarrow")
-    if len(files) <= 2:
+    # Local footers are in the page cache more often than not: read one after the other they
+    # take ~7 ms for 120 files, in 16 threads ~25 ms (thread start-up and the GIL, measured);
+    # a remote file system's latency is what threads hide.
+    remote = any(urlsplit(uri).scheme.lower() != "file" for uri in files)
+    if not remote or len(files) <= 2:
         return [_footer(f) for f in files]
     with ThreadPoolExecutor(max_workers=min(16, len(files))) as pool:
         return list(pool.map(_footer, files))
@@ -346,14 +365,60 @@ def _footer(uri: str) -> Any:
         raise _Unreadable(f"a footer could not be read ({type(e).__name__})") from None
 
 
-def _answer_file(footer: Any, target: _Target, case_sensitive: bool) -> int | str:
+class _File:
+    """One footer, with its top-level names and its leaves' descriptors read once (not once
+    per check: ``to_arrow_schema`` and a leaf's logical type cost more than the answer)."""
+
+    def __init__(self, footer: Any, case_sensitive: bool) -> None:
+        self.footer = footer
+        self.case_sensitive = case_sensitive
+        self.num_rows = int(footer.num_rows)
+        self._top: list[str] | None = None
+        self._columns: dict[int, Any] = {}
+        self._leaves: dict[str, int | str] = {}
+
+    def column(self, leaf: int) -> Any:
+        if leaf not in self._columns:
+            self._columns[leaf] = self.footer.schema.column(leaf)
+        return self._columns[leaf]
+
+    def leaf(self, name: str) -> int | str:
+        """The leaf index of the file's top-level scalar column that Spark reads as ``name``."""
+        if name not in self._leaves:
+            self._leaves[name] = self._find(name)
+        return self._leaves[name]
+
+    def _find(self, name: str) -> int | str:
+        if self._top is None:
+            self._top = list(self.footer.schema.to_arrow_schema().names)
+        twins = [
+            n for n in self._top if n.casefold() == name.casefold() or n.lower() == name.lower()
+        ]
+        matched = [
+            n for n in twins if n == name or (not self.case_sensitive and n.lower() == name.lower())
+        ]
+        if not matched:
+            return "a file lacks the column"
+        if len(twins) > 1:
+            return "the file holds columns that differ only in case"
+        (wanted,) = matched
+        for i in range(self.footer.num_columns):
+            column = self.column(i)
+            # a leaf's path is its name only at the top level ("a.b" of a struct a is longer)
+            if column.path == wanted and column.name == wanted and column.max_repetition_level == 0:
+                return i if column.max_definition_level <= 1 else "a nested column"
+        return "a nested column in the file"
+
+
+def _answer_file(view: _File, target: _Target) -> int | str:
     """The count ``target`` has in one file, or why the footer cannot give it."""
-    if footer.num_rows == 0:
+    footer = view.footer
+    if view.num_rows == 0:
         return 0  # Spark reads no row from it, whatever its columns
-    leaf = _leaf(footer, target.name, case_sensitive)
+    leaf = view.leaf(target.name)
     if isinstance(leaf, str):
         return leaf
-    column = footer.schema.column(leaf)
+    column = view.column(leaf)
     if target.kind == _RANGE:
         if _legacy_file(footer):
             return "a file written with the legacy calendar (Spark 2)"
@@ -374,26 +439,13 @@ def _answer_file(footer: Any, target: _Target, case_sensitive: bool) -> int | st
     return nulls
 
 
-def _leaf(footer: Any, name: str, case_sensitive: bool) -> int | str:
-    """The leaf index of the file's top-level scalar column that Spark reads as ``name``."""
-    top = footer.schema.to_arrow_schema().names
-    twins = [n for n in top if n.casefold() == name.casefold() or n.lower() == name.lower()]
-    matched = [n for n in twins if n == name or (not case_sensitive and n.lower() == name.lower())]
-    if not matched:
-        return "a file lacks the column"
-    if len(twins) > 1:
-        return "the file holds columns that differ only in case"
-    (wanted,) = matched
-    for i in range(footer.num_columns):
-        column = footer.schema.column(i)
-        # a leaf's path is its name only at the top level ("a.b" of a struct a is longer)
-        if column.path == wanted and column.name == wanted and column.max_repetition_level == 0:
-            return i if column.max_definition_level <= 1 else "a nested column"
-    return "a nested column in the file"
-
-
 def _logical(column: Any) -> dict:
-    return dict(json.loads(column.logical_type.to_json()))
+    return dict(_parsed(column.logical_type.to_json()))
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> Any:
+    return json.loads(text)
 
 
 def _reads_as(column: Any, spark_type: T.DataType, *, nulls_only: bool) -> bool:
@@ -491,6 +543,69 @@ def _notes(found: FooterAnswer, labels: Sequence[str] = ()) -> tuple[str, ...]:
     return tuple(notes)
 
 
+@dataclass(frozen=True)
+class Split:
+    """A check set split between the footers and the scan (``validate(sampling="metadata")``).
+
+    Attributes:
+        scan: the indices of the checks to scan, in check order.
+        violations: the violations the footers prove (examples ``(None,)``, as the scan shows
+            a null without key columns).
+        answers: one :class:`~sparksig.results.Answer` per check, in check order.
+        rows: rows in the files, from their footers (``None`` when none was read).
+        notes: the checks answered from footers and, per reason, those read from the rows.
+    """
+
+    scan: tuple[int, ...]
+    violations: tuple[Violation, ...]
+    answers: tuple[Answer, ...]
+    rows: int | None
+    notes: tuple[str, ...]
+
+
+_RESCAN = "examples and keys of footer-counted nulls"
+
+
+def split(
+    df: DataFrame,
+    checks: CheckSet,
+    keys: Sequence[str] = (),
+    *,
+    only: Collection[int] | None = None,
+) -> Split:
+    """Which checks of ``checks`` the footers of ``df``'s files answer (see :func:`answer`),
+    and which a scan must count. With ``keys``, a null check whose footers count nulls is
+    scanned anyway, to find its example rows and their keys (a count of 0 is not)."""
+    found = answer(df, checks, only=only)
+    rescan = {i for i, n in found.answered.items() if n and keys}
+    scan = tuple(sorted(set(found.remaining) | rescan))
+    violations = []
+    for i, count in found.answered.items():
+        if count and i not in rescan:
+            check = checks[i]
+            violations.append(
+                Violation(check.code.value, check.path, count, (None,), check.message)
+            )
+    why = {**found.why, **dict.fromkeys(rescan, _RESCAN)}
+    scanned = set(scan)
+    answers = tuple(
+        Answer(c.label, AnsweredBy.SCAN, why.get(i, ""))
+        if i in scanned
+        else Answer(c.label, AnsweredBy.FOOTERS)
+        for i, c in enumerate(checks)
+    )
+    notes = _notes(
+        replace(
+            found,
+            answered={i: n for i, n in found.answered.items() if i not in rescan},
+            remaining=scan,
+            why=why,
+        ),
+        [c.label for c in checks],
+    )
+    return Split(scan, tuple(violations), answers, found.rows, notes)
+
+
 def validate_with_footers(
     df: DataFrame,
     schema_or_signature: Schema | ModelSignature,
@@ -500,60 +615,21 @@ def validate_with_footers(
     finite_only: bool = False,
     **validate_kwargs: Any,
 ) -> ValidationReport:
-    """:func:`sparksig.spark.validate` in full mode, answering what it can from Parquet footers.
+    """:func:`sparksig.spark.validate` with ``sampling="metadata"`` in full mode.
 
-    For a DataFrame that is a read of Parquet files (``spark.read.parquet(path)``, a catalog
-    table of Parquet files, or a plain selection of their columns), the footers of the files
-    are read first — one small read per file, no data page and no Spark job — and answer, in
-    O(files), the checks they can prove exactly:
-
-    * nulls in a required top-level scalar column, when every row group of every file records
-      its null count (the sum is the exact number of nulls; a column the files declare
-      ``REQUIRED`` holds none);
-    * dates and timestamps out of the ``datetime64[ns]`` range, when every row group's exact
-      min and max lie inside it (then no row is out of range).
-
-    Every other check — nested fields, elements and map values (a nested leaf's null count
-    also counts null or empty parents), files without statistics, INT96 or nanosecond
-    timestamps, a plan that filters, unions, renames or computes columns, partition columns,
-    files pyarrow cannot open (only ``file:`` and ``hdfs:`` URIs are tried), Spark Connect —
-    runs in ONE native scan of the remaining checks only, as :func:`validate` would run it.
-    When every check is answered, no row is read at all; ``rows_checked`` is then the row
-    count the footers record. The answers are the scan's: the same counts, the same
-    violations, in the same order (a differential test holds them so).
-
-    Footer-proven nulls need no scan: without ``key_columns`` a null check's example is
-    ``None``, as the scan shows it. With ``key_columns``, a null check whose footers count
-    nulls is scanned anyway, to find its example rows and their keys; a count of 0 is not.
-
-    The report says how each check was answered: ``engine`` is ``"footers"`` (nothing
-    scanned), ``"footers+native"`` or ``"native"``, and ``notes`` list the checks answered
-    from footers and, for each reason, the checks read from the rows.
-
-    Footers vouch for their statistics, not for the pages: a file whose data pages are corrupt
-    or cannot be read as the table's types fails a scan, but not a footer answer.
-
-    Args:
-        df: the table to check.
-        schema_or_signature: what it must satisfy.
-        key_columns, strict_nulls, finite_only: as in :func:`validate`.
-        **validate_kwargs: the other arguments of :func:`validate`. Footers are read only
-            for ``mode="full"`` with the native engine (the defaults); any other mode or
-            engine runs :func:`validate` unchanged.
-
-    Returns:
-        A :class:`~sparksig.results.ValidationReport` in full mode.
+    Kept for the callers of the first version: ``validate(df, signature,
+    sampling="metadata")`` is the public spelling. Any other mode, or ``engine="arrow"``,
+    runs :func:`validate` unchanged (without footers).
 
     Examples:
         >>> report = validate_with_footers(spark.read.parquet(path), signature)  # doctest: +SKIP
         >>> report.engine, report.notes[0]  # doctest: +SKIP
         ('footers', 'answered from the Parquet footers of 120 files, no row read: ...')
     """
-    from sparksig.spark.validate import validate  # validate may come to call this module
+    from sparksig.spark.validate import validate  # validate imports this module
 
-    keys = tuple(key_columns)
     common: dict[str, Any] = {
-        "key_columns": keys,
+        "key_columns": tuple(key_columns),
         "strict_nulls": strict_nulls,
         "finite_only": finite_only,
         **validate_kwargs,
@@ -562,51 +638,5 @@ def validate_with_footers(
     engine = choose(Engine, validate_kwargs.get("engine", "auto"), "engine")
     if mode is not Mode.FULL or engine is Engine.ARROW or is_streaming_dataframe(df):
         return validate(df, schema_or_signature, **common)
-    schema = input_schema(schema_or_signature)
-    check_keys(df, keys)
-    binding = bind(df, schema, strict_nulls=strict_nulls)
-    if not binding.checked:
-        return validate(df, schema_or_signature, **common)  # no data-level check: no job
-    compiled = native.compile_checks(
-        binding, df.columns, strict_nulls=strict_nulls, finite_only=finite_only
-    )
-    if not compiled:
-        return validate(df, schema_or_signature, **common)
-    found = answer(df, compiled)
-    # A footer count of nulls with key columns: the scan finds the examples and their keys.
-    rescan = {i for i, n in found.answered.items() if n and keys}
-    scanned = sorted(set(found.remaining) | rescan)
-    violations: list[Violation] = []
-    for i, count in found.answered.items():
-        if count and i not in rescan:
-            check = compiled[i]
-            violations.append(
-                Violation(check.code.value, check.path, count, (None,), check.message)
-            )
-    if scanned:
-        subset = replace(compiled, checks=tuple(compiled[i] for i in scanned))
-        from_rows, rows = summary.summarise(df, subset, keys)
-        violations.extend(from_rows)
-        ran = "footers+native" if found.answered else "native"
-    else:
-        assert found.rows is not None
-        rows, ran = found.rows, "footers"
-    violations.sort(key=lambda v: (v.column_path, v.code))
-    labels = [c.label for c in compiled]
-    notes = _notes(
-        replace(
-            found,
-            answered={i: n for i, n in found.answered.items() if i not in rescan},
-            remaining=tuple(scanned),
-            why={**found.why, **dict.fromkeys(rescan, "examples and keys of footer-counted nulls")},
-        ),
-        labels,
-    )
-    return ValidationReport(
-        mode=Mode.FULL,
-        rows_checked=rows,
-        violations=binding.findings + tuple(violations),
-        engine=ran,
-        checks=len(compiled),
-        notes=notes,
-    )
+    common["sampling"] = Sampling.METADATA
+    return validate(df, schema_or_signature, **common)

@@ -19,6 +19,7 @@ follows MLflow and lets top-level nulls through (``strict_nulls=False``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from pyspark.sql import DataFrame
@@ -26,13 +27,22 @@ from pyspark.sql import DataFrame
 from sparksig.errors import InvalidArgumentError
 from sparksig.kinds import is_streaming_dataframe
 from sparksig.legacy import legacy_call
-from sparksig.options import Checks, Engine, EngineName, Mode, Sampling, choose, resolve_checks
+from sparksig.options import (
+    Checks,
+    Engine,
+    EngineName,
+    Mode,
+    Sampling,
+    SamplingName,
+    choose,
+    resolve_checks,
+)
 from sparksig.profile.drift import DEFAULT_THRESHOLDS, DriftReport, Thresholds, drift
 from sparksig.profile.model import Profile
-from sparksig.results import ValidationReport, Violation
+from sparksig.results import Answer, ValidationReport, Violation
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
-from sparksig.spark import profiling
+from sparksig.spark import footers, profiling
 from sparksig.spark.check import arrow as arrow_engine
 from sparksig.spark.check import native, summary
 from sparksig.spark.check.binding import bind, check_keys, input_schema
@@ -55,7 +65,7 @@ def validate(
     max_rows: int | None = None,
     seed: int | None = None,
     key_columns: Sequence[str] = (),
-    sampling: Sampling | Literal["rows", "files"] = "rows",
+    sampling: SamplingName = "rows",
     checks: Checks | None = None,
     strict_nulls: bool | None = None,
     finite_only: bool | None = None,
@@ -86,7 +96,27 @@ def validate(
             Python workers (``mapInArrow``). Same report either way.
         sampling: in sampled mode, ``"rows"`` (a Bernoulli sample: every row is still read)
             or ``"files"`` (a seeded subset of the input files: fewer files are read, a
-            clustered sample; only for tables read from files).
+            clustered sample; only for tables read from files). ``"metadata"`` is for
+            ``mode="full"`` (and refused with ``"sampled"``): an exact full validation that
+            first reads the Parquet footers of the table's files (one small read per file,
+            on the driver, no Spark job; :mod:`sparksig.spark.footers`) and answers from
+            their statistics every check they prove — nulls in a flat required column whose
+            every row group records a null count, dates and timestamps inside the
+            ``datetime64[ns]`` range where every row group's exact min/max lie inside it —
+            then scans the rows, in one pass, for the other checks only (nested paths,
+            files without statistics, a plan that is not a plain Parquet read, a profile's
+            constraints...). Counts and examples are those of ``mode="full"``; the report
+            says ``mode="full"``, ``sampling="metadata"`` and, in ``answers``, how each
+            check was answered. When every check is answered no row is read, and
+            ``rows_checked`` is the row count the footers record. Native engine only.
+
+            Footers are not consulted unless asked for: ``mode="full"`` alone reads every
+            row. That is a choice, not a cost (the footer step is O(files) of driver I/O:
+            7-14 ms for a 1-file table measured here, against 1.4 s for its full scan): a
+            scan also proves that every data page
+            decodes as the signature's types, and it does not trust the writer's
+            statistics (Spark's own answering of aggregates from footers,
+            ``spark.sql.parquet.aggregatePushdown``, is off by default for the same reason).
         finite_only: NaN and infinities in float columns and fields are violations
             (``non_finite``). Off by default: NaN is a value, as in MLflow.
         profile: a training profile (:mod:`sparksig.profile`): its constraints become
@@ -120,6 +150,18 @@ def validate(
     strict_nulls, finite_only = run.strict, run.finite_only
     chosen_engine = run.chosen_engine
     chosen_sampling = choose(Sampling, sampling, "sampling")
+    metadata = chosen_sampling is Sampling.METADATA
+    if metadata and chosen_mode is not Mode.FULL:
+        raise InvalidArgumentError(
+            "sampling='metadata' is an exact full validation (footers answer what they prove, "
+            "a scan counts the rest): use it with mode='full', or sample with "
+            "sampling='rows' or 'files'"
+        )
+    if metadata and chosen_engine is Engine.ARROW:
+        raise InvalidArgumentError(
+            "sampling='metadata' scans the checks the footers cannot answer with the native "
+            "engine; use engine='native' (the default), or drop sampling='metadata'"
+        )
     schema = input_schema(signature)
     if profile is not None and chosen_engine is Engine.ARROW:
         raise InvalidArgumentError(
@@ -138,7 +180,7 @@ def validate(
     sampled = chosen_mode is Mode.SAMPLED
     base: dict[str, Any] = {
         "mode": chosen_mode.value,
-        "sampling": chosen_sampling.value if sampled else None,
+        "sampling": chosen_sampling.value if sampled or metadata else None,
     }
     if not binding.checked:
         return ValidationReport(
@@ -180,6 +222,7 @@ def validate(
         )
     found: list[Violation]
     drifted: DriftReport | None = None
+    answers: tuple[Answer, ...] = ()
     if chosen_engine is Engine.ARROW:
         arrow = arrow_engine.arrow_checks(
             binding, strict_nulls=strict_nulls, finite_only=finite_only
@@ -189,17 +232,32 @@ def validate(
     else:
         small = sample.files_total is not None
         extra = [] if profile is None else profiling.drift_aggregates(compiled, profile)
-        found, rows, row = summary.summarise_with(sample.frame, compiled, keys, extra, small=small)
-        ran, count = "native", len(compiled)
-        if profile is not None:
-            observed = profiling.observed_from_row(row, compiled, profile)
-            drifted = drift(
-                profile,
-                observed,
-                thresholds=drift_thresholds or DEFAULT_THRESHOLDS,
-                overrides=drift_overrides,
-            )
-            found.extend(drifted.violations())
+        scan, split = compiled, None
+        if metadata:
+            # the signature's own checks come first; a profile's constraints are scanned
+            types = len(compiled) - (0 if profile is None else len(profile.constraints))
+            split = footers.split(df, compiled, keys, only=range(types))
+            answers, notes = split.answers, [*notes, *split.notes]
+            scan = replace(compiled, checks=tuple(compiled[i] for i in split.scan))
+        if split is not None and not scan and not extra:
+            assert split.rows is not None  # every check answered: every footer was read
+            found, rows, ran = list(split.violations), split.rows, "footers"
+        else:
+            found, rows, row = summary.summarise_with(sample.frame, scan, keys, extra, small=small)
+            ran = "native"
+            if split is not None:
+                found.extend(split.violations)
+                ran = "footers+native" if len(scan) < len(compiled) else "native"
+            if profile is not None:
+                observed = profiling.observed_from_row(row, compiled, profile)
+                drifted = drift(
+                    profile,
+                    observed,
+                    thresholds=drift_thresholds or DEFAULT_THRESHOLDS,
+                    overrides=drift_overrides,
+                )
+                found.extend(drifted.violations())
+        count = len(compiled)
     found.sort(key=lambda v: (v.column_path, v.code))
     return ValidationReport(
         **base,
@@ -211,6 +269,7 @@ def validate(
         checks=count,
         notes=tuple(notes),
         drift=drifted,
+        answers=answers,
     )
 
 
