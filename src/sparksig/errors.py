@@ -14,7 +14,9 @@ subclass also derives from the builtin a caller would naturally catch::
     ├── ArgumentTypeError (TypeError)         an argument of the wrong kind (a dict for a Schema)
     ├── EnvironmentSetupError (RuntimeError)  the machine lacks something sparksig needs (the
     │                                         Spark defaults, the Connect client, a server)
+    ├── InputChangedError (RuntimeError)      a table's files changed while it was written from
     ├── ModelOutputError (ValueError)         a model's predictions do not fit (length, type)
+    ├── OutputNotSerializableError (TypeError) a prediction with no JSON form (served models)
     ├── PayloadError (ValueError)             a serving request body that cannot be read
     │   └── PayloadTooLargeError              a request body over the configured limit
     └── SchemaEnforcementError (ValueError)   data that does not satisfy a signature; carries a report
@@ -39,8 +41,10 @@ __all__ = [
     "ArgumentTypeError",
     "EnvironmentSetupError",
     "InferenceError",
+    "InputChangedError",
     "InvalidArgumentError",
     "ModelOutputError",
+    "OutputNotSerializableError",
     "ParamValueError",
     "PayloadError",
     "PayloadTooLargeError",
@@ -116,9 +120,18 @@ class EnvironmentSetupError(SparksigError, RuntimeError):
     or start."""
 
 
+class InputChangedError(SparksigError, RuntimeError):
+    """A table's input files changed (one vanished) while a pair was being written from it;
+    nothing was put in place."""
+
+
 class ModelOutputError(SparksigError, ValueError):
     """A model returned predictions that cannot be what the caller asked for: not one per
     input row, or not convertible to the result type."""
+
+
+class OutputNotSerializableError(SparksigError, TypeError):
+    """The model's output holds a value with no JSON form (an arbitrary object)."""
 
 
 class PayloadError(SparksigError, ValueError):

@@ -307,35 +307,34 @@ def test_a_partitioned_catalog_table_is_checkpointed(spark, tmp_path):
         spark.sql("DROP TABLE quarantine_strategy_p")
 
 
-def test_two_writes_that_read_different_rows_fall_back_to_the_checkpoint(
+def test_a_file_vanishing_between_the_two_writes_fails_them_and_keeps_the_previous_pair(
     spark, tmp_path, monkeypatch
 ):
     source = tmp_path / "source"
     _flat(spark, 30).write.parquet(str(source))
     frame = spark.read.parquet(str(source))
+    out = tmp_path / "q"
+    before = sss.write_quarantine(frame, SCHEMA, str(out))
+    assert before.strategy == "two_writes"
     real_write = q._write_half
     targets: list[str] = []
 
     def losing_a_file(frame_, target, *args):
         targets.append(target)
         if len(targets) == 2:  # between the two reads, a listed file vanishes
-            spark.conf.set("spark.sql.files.ignoreMissingFiles", "true")
             os.remove(next(p for p in source.glob("part-*") if p.stat().st_size > 500))
         real_write(frame_, target, *args)
 
     monkeypatch.setattr(q, "_write_half", losing_a_file)
-    try:
-        result = sss.write_quarantine(frame, SCHEMA, str(tmp_path / "q"))
-        remaining = frame.count()
-    finally:
-        spark.conf.unset("spark.sql.files.ignoreMissingFiles")
-    assert result.strategy == "checkpoint"
-    # two writes, then the pair again from a checkpoint
-    assert [t.rsplit("/", 1)[1] for t in targets] == ["valid", "rejected", "valid", "rejected"]
-    valid = spark.read.parquet(result.valid_path).count()
-    rejected = spark.read.parquet(result.rejected_path).count()
-    assert (valid, rejected) == (result.valid_rows, result.rejected_rows)
-    assert valid + rejected == remaining < 30
+    with pytest.raises(ss.InputChangedError, match="an input file vanished .*part-"):
+        sss.write_quarantine(frame, SCHEMA, str(out), if_exists="overwrite")
+    assert [t.rsplit("/", 1)[1] for t in targets] == ["valid", "rejected"]
+    # the previous pair is untouched, and nothing of the failed write is left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q", "source"]
+    valid = spark.read.parquet(before.valid_path).count()
+    rejected = spark.read.parquet(before.rejected_path).count()
+    assert (valid, rejected) == (before.valid_rows, before.rejected_rows)
+    assert valid + rejected == 30
 
 
 def test_the_arrow_engine_keeps_every_row_once_whatever_the_strategy(spark, tmp_path):
@@ -354,9 +353,9 @@ def test_a_frame_whose_plan_cannot_be_read_is_not_replayable(spark):
     class Connectish:  # a Spark Connect frame has no _jdf to ask
         pass
 
-    assert replayable(Connectish(), lazy=False) is False
-    assert replayable(spark.range(3), lazy=False) is True
-    assert replayable(spark.range(3).select(F.rand()), lazy=False) is False
+    assert replayable(Connectish()) is False
+    assert replayable(spark.range(3)) is True
+    assert replayable(spark.range(3).select(F.rand())) is False
 
 
 def test_the_hadoop_filesystem_path_locks_writes_and_swaps_the_same_way(

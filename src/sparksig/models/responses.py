@@ -26,6 +26,7 @@ import math
 from enum import Enum
 from typing import Any
 
+from sparksig.errors import OutputNotSerializableError
 from sparksig.models.examples import ExampleEncoder, convert_for_json
 
 __all__ = [
@@ -53,10 +54,6 @@ class ErrorCode(str, Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-class OutputNotSerializableError(TypeError):
-    """The model's output holds a value with no JSON form (an arbitrary object)."""
 
 
 def _nonfinite_as_string(x: float) -> str:

@@ -13,7 +13,7 @@ import re
 from pyspark.sql import DataFrame
 from pyspark.sql import types as T
 
-from sparksig.errors import EnvironmentSetupError, InvalidArgumentError
+from sparksig.errors import EnvironmentSetupError, InputChangedError, InvalidArgumentError
 
 __all__ = ["check_format_holds", "check_source", "explained", "unheld"]
 
@@ -154,7 +154,8 @@ def _missing_source(fmt: str, spark_says: str, version: str) -> Exception:
 
 
 def explained(e: BaseException, fmt: str, version: str) -> Exception | None:
-    """Spark's error for a missing data source or a type it cannot write, said plainly."""
+    """Spark's error for a missing data source, a type it cannot write or an input file
+    that vanished mid-write, said plainly."""
     text = str(e)
     if "DATA_SOURCE_NOT_FOUND" in text or "AVRO_DATA_SOURCE_NOT_ENABLED" in text:
         return _missing_source(fmt, text, version)
@@ -163,5 +164,13 @@ def explained(e: BaseException, fmt: str, version: str) -> Exception | None:
         return InvalidArgumentError(
             f"{fmt} cannot hold a column of this table ({first}): {_INSTEAD}. Nothing was "
             "put in place"
+        )
+    if "FAILED_READ_FILE.FILE_NOT_EXIST" in text or "FileNotFoundException" in text:
+        where = re.search(r"reading file (\S+?)\.? File does not exist", text)
+        what = f" ({where.group(1)})" if where else ""
+        return InputChangedError(
+            f"an input file vanished while the pair was being written{what}: the input "
+            "changed under the job, so no pair was put in place and any previous one is "
+            "untouched. Re-run once the input is stable, or write from a snapshot of it"
         )
     return None

@@ -21,12 +21,14 @@ reading the input twice would not give the same rows (``rand()``, a source that 
   of it is rows that cannot change: files listed once (a path read such as
   ``spark.read.parquet(...)``: its file listing is fixed when the frame is made), a ``range``
   or local rows kept in the plan. Then each half is its own filtered read of the same plan:
-  nothing is stored, and a passing row pays one predicate. For halves handed back lazily
-  (``conform``, ``score``) this also needs ``spark.sql.files.ignoreMissingFiles`` and
-  ``ignoreCorruptFiles`` off, so a file that vanishes between your two actions fails the job
-  instead of silently dropping rows; files rewritten in place under the same name are outside
-  the guarantee (Spark's writers never do that). Writers (``write_quarantine``) also count
-  every row's outcome during both writes and fall back to ``checkpoint`` if they differ.
+  nothing is stored, and a passing row pays one predicate. It also needs
+  ``spark.sql.files.ignoreMissingFiles`` and ``ignoreCorruptFiles`` off, so a file that
+  vanishes between the two reads (a writer's two writes, or your two actions on lazy halves)
+  fails the job instead of silently dropping rows; files rewritten in place under the same
+  name, or those settings switched on between the two reads, are outside the guarantee
+  (Spark's writers never rewrite a file in place). Nothing re-counts the rows to check the
+  proof: a tally below the split filter cost writers 0.5x a copy (it splits Spark's
+  generated code).
   Catalog tables (their listing is refreshed by appends), other sources and Spark Connect
   sessions (which cannot show the plan) are never taken to be replayable.
 - ``checkpoint``: everything else. Every row's reasons are computed once into a local
@@ -249,20 +251,20 @@ class Router:
 
     # -- split --------------------------------------------------------------------------
 
-    def strategy(self, *, lazy: bool, flagged: DataFrame | None = None) -> Strategy:
-        """The strategy this router's split takes (``lazy``: halves handed back unwritten;
-        ``flagged``: :meth:`flag`'s frame when the caller has built it already)."""
+    def strategy(self, flagged: DataFrame | None = None) -> Strategy:
+        """The strategy this router's split takes (``flagged``: :meth:`flag`'s frame when the
+        caller has built it already)."""
         if self.fatal:
             return Strategy.ONE_WRITE
         plan = self.flag() if flagged is None else flagged
-        return Strategy.TWO_WRITES if replayable(plan, lazy=lazy) else Strategy.CHECKPOINT
+        return Strategy.TWO_WRITES if replayable(plan) else Strategy.CHECKPOINT
 
     def split(self) -> Split:
         """``(passed, rejected)`` as lazy frames, every row in exactly one."""
         flagged = self.flag()
         if self.df.isStreaming:
             return Split(passed_of(flagged), rejected_of(flagged), None)
-        strategy = self.strategy(lazy=True, flagged=flagged)
+        strategy = self.strategy(flagged)
         if strategy is Strategy.ONE_WRITE:
             return Split(self.df.limit(0), flagged, strategy)
         if strategy is Strategy.TWO_WRITES:
@@ -316,22 +318,21 @@ _ARROW_REFUSES_PROFILE = (
 _SKIPPING = ("spark.sql.files.ignoreMissingFiles", "spark.sql.files.ignoreCorruptFiles")
 
 
-def replayable(frame: DataFrame, *, lazy: bool) -> bool:
+def replayable(frame: DataFrame) -> bool:
     """Whether two reads of ``frame`` are sure to see the same rows (``two_writes``).
 
     Only what Spark's optimized plan proves: deterministic, and every leaf a fixed set of
     rows. Anything that cannot be read (Spark Connect, an unknown plan node) is not proven.
-    ``lazy`` also asks that a file that vanishes fail a read rather than be skipped (the
-    caller cannot compare the two reads' counts).
+    It also asks that a file that vanishes fail a read rather than be skipped
+    (``ignoreMissingFiles``/``ignoreCorruptFiles`` off): nothing compares the two reads.
     """
     jdf = getattr(frame, "_jdf", None)
     if jdf is None:
         return False
     try:
-        if lazy:
-            conf = frame.sparkSession.conf
-            if any(str(conf.get(k, "false")).lower() == "true" for k in _SKIPPING):
-                return False
+        conf = frame.sparkSession.conf
+        if any(str(conf.get(k, "false")).lower() == "true" for k in _SKIPPING):
+            return False
         plan = jdf.queryExecution().optimizedPlan()
         if not plan.deterministic():
             return False
