@@ -326,7 +326,7 @@ def test_a_file_vanishing_between_the_two_writes_fails_them_and_keeps_the_previo
         real_write(frame_, target, *args)
 
     monkeypatch.setattr(q, "_write_half", losing_a_file)
-    with pytest.raises(ss.InputChangedError, match="an input file vanished .*part-"):
+    with pytest.raises(ss.InputChangedError, match=r"an input file vanished .*part-"):
         sss.write_quarantine(frame, SCHEMA, str(out), if_exists="overwrite")
     assert [t.rsplit("/", 1)[1] for t in targets] == ["valid", "rejected"]
     # the previous pair is untouched, and nothing of the failed write is left beside it
