@@ -24,7 +24,7 @@ from sparksig.errors import (
     UnsupportedTypeError,
 )
 from sparksig.options import Checks, Engine, IfExists, Mode, OnError, Sampling
-from sparksig.results import Code, ValidationReport, Violation
+from sparksig.results import Answer, AnsweredBy, Code, ValidationReport, Violation
 from sparksig.schema import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
 from sparksig.signature import ModelSignature
 from sparksig.types import AnyType, Array, DataType, Map, Object, Property, SparkMLVector
@@ -57,6 +57,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Answer",
+    "AnsweredBy",
     "AnyType",
     "ArgumentTypeError",
     "Array",
