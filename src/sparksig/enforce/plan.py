@@ -94,7 +94,7 @@ class Plan:
         >>> plan = compile_plan(Schema([ColSpec("long", "id")]))
         >>> plan.enforce(pd.DataFrame({"id": [1, 2]}))["id"].dtype
         dtype('int64')
-        >>> plan.check(pd.DataFrame({"id": [1.5]})).violations[0].code
+        >>> plan.check(pd.DataFrame({"id": [1.5]})).violations[0].code.value
         'type_mismatch'
     """
 

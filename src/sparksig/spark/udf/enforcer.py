@@ -218,7 +218,7 @@ def out_of_range(batch: pa.RecordBatch) -> tuple[Violation, ...]:
     Examples:
         >>> from datetime import datetime
         >>> t = pa.array([datetime(1, 1, 1), datetime(2020, 1, 1)], pa.timestamp("us"))
-        >>> [(v.code, v.column_path, v.count) for v in out_of_range(pa.record_batch({"t": t}))]
+        >>> [(v.code.value, v.column_path, v.count) for v in out_of_range(pa.record_batch({"t": t}))]
         [('out_of_range', 't', 1)]
     """
     if not any(_temporal(t) for t in batch.schema.types):
