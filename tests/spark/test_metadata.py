@@ -92,6 +92,12 @@ def _write(spark, folder: Path, name: str, rows, spec) -> None:
             target,
             row_group_size=spec["group"],
             write_statistics=stats if isinstance(stats, bool) else sorted(stats),
+            # the list column plain-encoded: Spark 4.3's vectorized reader of nested columns
+            # fails (ArrayIndexOutOfBoundsException in PlainLongDictionary, in mode="full"
+            # too, so not sparksig's) on a dictionary-encoded list column whose small row
+            # groups hold few values; spark.sql.parquet.enableNestedColumnVectorizedReader
+            # =false reads those files
+            use_dictionary=["k", "a", "s", "t", "d", "o.x"],
         )
         return
     staging = folder.parent / f"{folder.name}-staging-{next(_serial)}"
@@ -112,10 +118,7 @@ files = st.lists(
         {
             "writer": st.sampled_from(["spark", "spark-micros", "pyarrow", "pyarrow"]),
             "stats": st.booleans() | st.sets(st.sampled_from(FLAT), min_size=1),
-            # not 1: Spark 4.3's vectorized reader of nested columns fails (an
-            # ArrayIndexOutOfBoundsException, in mode="full" too) on pyarrow's one-row row
-            # groups of a list column
-            "group": st.sampled_from([2, 3, 64]),
+            "group": st.sampled_from([1, 2, 3, 64]),
             "rows": st.lists(row, max_size=6),
         }
     ),
