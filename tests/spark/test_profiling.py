@@ -205,3 +205,46 @@ def test_drift_counts_from_one_aggregation_equal_numpy_on_the_same_bins(spark):
 
 def test_kll_k_follows_the_relative_error():
     assert kll_k(0.01) == 269 and kll_k(0.001) > 2000
+
+
+def test_drift_counts_split_for_the_projection_equal_the_self_contained_ones(spark):
+    """validate's path (inputs projected first, then the aggregates) and the seam's
+    (aggregates alone) count the same, exactly as numpy: many string categories (a map
+    lookup), integer categories, and values on the edges themselves."""
+    from sparksig import ColSpec, Schema
+    from sparksig.spark.check.binding import bind
+    from sparksig.spark.check.native import compile_checks
+
+    rng = np.random.default_rng(11)
+    train = pd.DataFrame(
+        {
+            "x": rng.normal(size=3000),
+            "k": rng.integers(0, 6, 3000),
+            "s": [f"v{i}" for i in rng.integers(0, 60, 3000)],
+        }
+    )
+    profile = infer_profile(spark.createDataFrame(train))
+    edges = profile.column("x").histogram.edges
+    score = pd.DataFrame(
+        {
+            "x": np.concatenate([rng.normal(0.3, 1.5, 1990), list(edges)[:10]]),
+            "k": rng.integers(0, 9, 2000),
+            "s": [f"v{i}" for i in rng.integers(0, 80, 2000)],
+        }
+    )
+    score.loc[::40, "x"] = np.nan
+    df = spark.createDataFrame(score)
+    schema = Schema(
+        [ColSpec("double", "x", required=False), ColSpec("long", "k"), ColSpec("string", "s")]
+    )
+    binding = bind(df, schema, strict_nulls=True)
+    checks = compile_checks(binding, df.columns, strict_nulls=True)
+    aggs = drift_aggregates(checks, profile)
+    alone = observed_from_row(checks.project(df).agg(*aggs).collect()[0], checks, profile)
+    frame = checks.project(df).select("*", *aggs.inputs)
+    split = observed_from_row(frame.agg(*aggs.projected).collect()[0], checks, profile)
+    assert alone == split
+    want = pandas_profile.observe(profile, score)
+    for path in ("x", "k", "s"):
+        assert split[path] == want[path], path
+    assert split["s"].other == int((~score["s"].isin(profile.column("s").categories.values)).sum())

@@ -634,7 +634,23 @@ def _profiled_targets(
                 yield t, found
 
 
-def drift_aggregates(checks: CheckSet, profile: Profile) -> list[Column]:
+class DriftAggregates(list[Column]):
+    """:func:`drift_aggregates`' columns (a list: aggregates over ``checks.project(df)``,
+    self-contained), and the same counts split in two for an aggregation that projects
+    first: ``inputs``, the per-row bin and category numbers as columns to add to the
+    projection, and ``projected``, the aggregates over them (same aliases, same row for
+    :func:`observed_from_row`).
+
+    Split, the per-row work is compiled code of the projection; self-contained, each
+    ``histogram_numeric`` evaluates its input row by row without code generation.
+    :func:`sparksig.spark.check.summary.summarise_with` (``validate``) uses the split.
+    """
+
+    inputs: list[Column]
+    projected: list[Column]
+
+
+def drift_aggregates(checks: CheckSet, profile: Profile) -> DriftAggregates:
     """Aggregate columns, over ``checks.project(df)``, counting what drift compares: per
     profiled path of the checked inputs, its values and missing values, its present values
     in each training histogram bin (under- and overflow included, binned as
@@ -645,29 +661,121 @@ def drift_aggregates(checks: CheckSet, profile: Profile) -> list[Column]:
     categories travel as ``Column`` literals, never SQL text. Aliases are ``__d<n>_...``
     (internal names of the projection start with another prefix).
 
+    Few aggregates, whatever the number of bins and categories: each row's bin (a binary
+    search over the edges, as nested ``CASE``) and category (a ``CASE`` over the values)
+    become one small number per path, and ONE ``histogram_numeric`` per path counts them.
+    Its counts are exact here: it keeps a bin per distinct value while there are no more
+    distinct values than bins (merging only equal values), and it is given as many bins as
+    the path has histogram bins or categories. (A ``count_if`` per bin and category was
+    130 aggregates on the benchmark table: past Spark's 100 fields whole-stage code
+    generation was off, and the drift counts cost 10x the type checks.)
+
     Array elements and map values get counts only (no histogram or categories: see the
     module docstring). Paths of the profile the checks do not read are not observed.
     """
-    out: list[Column] = []
+    out = DriftAggregates()
+    out.inputs, out.projected = [], []
+
+    def count(index: Column, distinct: int, name: str) -> None:
+        out.append(_counted(index, distinct).alias(name))
+        # named twice, the number is a common subexpression: Spark generates it as a method
+        # of its own, where inline the CASE trees of every path made one method of the
+        # projection too large for the JIT (8224 bytes of bytecode on the benchmark table,
+        # over HotSpot's 8000: interpreted, 5x slower); same value (coalesce of equals)
+        out.inputs.append(F.coalesce(index, index).alias(name + "i"))
+        out.projected.append(_counted(F.col(name + "i"), distinct).alias(name))
+
     for n, (t, col) in enumerate(_profiled_targets(checks, profile)):
         tag = f"__d{n}_"
-        out += [t.count().alias(tag + "rows"), t.present().alias(tag + "present")]
+        plain = [t.count().alias(tag + "rows"), t.present().alias(tag + "present")]
+        out += plain
+        out.projected += plain
         if t.many:
             continue
         v = t.present_value()
         if col.histogram is not None and t.kind is Kind.NUMERIC:
             x = v.cast("double") if isinstance(t.dtype, T.DecimalType) else v
-            edges = [F.lit(float(e)) for e in col.histogram.edges]
-            m = len(edges)
-            preds = [x < edges[0]]
-            preds += [(x >= edges[i - 1]) & (x < edges[i]) for i in range(1, m)]
-            preds += [x == edges[-1], x > edges[-1]]
-            out += [F.count_if(p).alias(f"{tag}b{i}") for i, p in enumerate(preds)]
+            edges = col.histogram.edges
+            count(_bin_of(x, edges), len(edges) + 2, tag + "b")
         if col.categories is not None:
-            for i, value in enumerate(col.categories.values):
-                if _comparable(value, t.kind, t.dtype):
-                    out.append(F.count_if(v == F.lit(value)).alias(f"{tag}c{i}"))
+            values = col.categories.values
+            own = [i for i, s in enumerate(_category_slots(values, t.kind, t.dtype)) if s == i]
+            if own:
+                count(_category_of(v, t.dtype, [(values[i], i) for i in own]), len(own), tag + "c")
     return out
+
+
+def _bin_of(x: Column, edges: Sequence[float]) -> Column:
+    """``bin_index(x, edges)`` as nested ``CASE`` (a binary search: about ``log2(m + 2)``
+    comparisons a row, each the comparison ``count_if`` per bin made); null when ``x`` is."""
+    m = len(edges)
+
+    def at_least(j: int) -> Column:  # x is in bin j or above (1 <= j <= m + 1)
+        return x > F.lit(float(edges[-1])) if j == m + 1 else x >= F.lit(float(edges[j - 1]))
+
+    def search(lo: int, hi: int) -> Column:
+        if lo == hi:
+            return F.lit(lo)
+        mid = (lo + hi + 1) // 2
+        return F.when(at_least(mid), search(mid, hi)).otherwise(search(lo, mid - 1))
+
+    return F.when(x.isNotNull(), search(0, m + 1))
+
+
+def _category_of(v: Column, dtype: T.DataType, slots: Sequence[tuple[Any, int]]) -> Column:
+    """The slot of the category ``v`` equals (null for none): a lookup in a literal map for
+    strings (of the binary collation) and integers, else a ``CASE`` over the values. (A
+    ``CASE`` of 50 strings made the projection's generated method too large for the JIT:
+    5x slower.)"""
+    keyed: Column | None = None
+    if isinstance(dtype, T.StringType) and getattr(dtype, "collation", "UTF8_BINARY") == (
+        "UTF8_BINARY"
+    ):
+        keyed, key_type = v, "string"
+    elif isinstance(dtype, _INTEGRAL) and all(type(c) is int for c, _ in slots):
+        keyed, key_type = v.cast("bigint"), "bigint"
+    if keyed is None:
+        which = F.when(v == F.lit(slots[0][0]), slots[0][1])
+        for value, i in slots[1:]:
+            which = which.when(v == F.lit(value), i)
+        return which
+    pairs = [x for value, i in slots for x in (F.lit(value).cast(key_type), F.lit(i))]
+    return F.try_element_at(F.create_map(*pairs), keyed)
+
+
+def _counted(index: Column, distinct: int) -> Column:
+    """Exact counts of a small non-negative int (nulls skipped) in one aggregate:
+    ``array<struct<x: double, y: double>>`` (value, count), read by :func:`_tally`."""
+    return F.histogram_numeric(index.cast("double"), F.lit(max(distinct, 2)))
+
+
+def _tally(histogram: Any, size: int) -> list[int]:
+    """Counts per index ``0 .. size-1`` from :func:`_counted`'s result (a bin's value
+    may be off by rounding after merges of equal values, and equal values may sit in two
+    bins: both are summed by the nearest index)."""
+    counts = [0] * size
+    for entry in histogram or ():
+        counts[round(entry[0])] += round(entry[1])
+    return counts
+
+
+def _category_slots(values: Sequence[Any], kind: Kind, dtype: T.DataType) -> list[int | None]:
+    """Per category, the slot that counts it: its own index, or the first equal category's
+    (equal only under Spark's comparison, as ``2**53`` and ``2**53 + 1`` against a double),
+    None for a category no value of this type can equal (never observed)."""
+    first: dict[Any, int] = {}
+    return [
+        first.setdefault(_spark_key(v, dtype), i) if _comparable(v, kind, dtype) else None
+        for i, v in enumerate(values)
+    ]
+
+
+def _spark_key(value: Any, dtype: T.DataType) -> Any:
+    if isinstance(value, (bool, str)):
+        return (type(value).__name__, value)
+    if isinstance(value, int) and isinstance(dtype, _INTEGRAL):
+        return ("number", value)
+    return ("number", float(value))
 
 
 def _comparable(value: Any, kind: Kind, dtype: T.DataType) -> bool:
@@ -695,12 +803,14 @@ def observed_from_row(
         present = int(get.get(tag + "present") or 0)
         bins = None
         if not t.many and col.histogram is not None and t.kind is Kind.NUMERIC:
-            bins = tuple(int(get[f"{tag}b{i}"]) for i in range(len(col.histogram.edges) + 2))
+            bins = tuple(_tally(get.get(tag + "b"), len(col.histogram.edges) + 2))
         categories, other = None, 0
         if not t.many and col.categories is not None:
-            categories = tuple(
-                int(get.get(f"{tag}c{i}") or 0) for i in range(len(col.categories.values))
-            )
-            other = present - sum(categories)
+            values = col.categories.values
+            counted = _tally(get.get(tag + "c"), len(values))
+            slots = _category_slots(values, t.kind, t.dtype)
+            # a value equal to two categories (under Spark's comparison) counts in both
+            categories = tuple(0 if s is None else counted[s] for s in slots)
+            other = present - sum(counted)
         out[t.path] = ObservedCounts(rows, rows - present, bins, categories, other)
     return out

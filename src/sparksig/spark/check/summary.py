@@ -70,9 +70,15 @@ def summarise_with(
             if key_struct is not None:
                 value = f"struct({value} AS value, {key_struct} AS keys)"
             examples[i] = f"{value} AS __v{i}"
-    # ``extra`` aggregates (a profile's drift counts) read the projection's own columns
+    # ``extra`` aggregates (a profile's drift counts) read the projection's own columns;
+    # drift counters that come split (profiling.DriftAggregates) add their per-row inputs
+    # to the projection, where they are compiled code, and aggregate plain columns
+    inputs: Sequence[Column] = getattr(extra, "inputs", ())
+    extra = getattr(extra, "projected", extra)
     kept = ["*"] if extra else []
     frame = checks.project(source).selectExpr(*kept, *flags, *examples.values())
+    if inputs:
+        frame = frame.select("*", *inputs)
     aggs = ["count(1) AS __rows"]
     for i in range(len(checks)):
         aggs.append(f"count_if(__f{i}) AS __n{i}")
