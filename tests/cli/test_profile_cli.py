@@ -128,3 +128,83 @@ def test_profile_json_to_a_file(spark, invoke, table, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == json.loads(out.read_text())
     assert invoke("show", out).exit_code == 0
+
+
+# -- validate --profile --------------------------------------------------------------------
+
+
+@pytest.fixture
+def profiled_model(tmp_path):
+    """A model whose training ages are 18, 30, 45 and 60, saved with the profile's suggestions
+    (a range 18..60 and, four distinct integers being few, that domain)."""
+    train = pd.DataFrame({"age": [18, 30, 45, 60], "[red]c": ["a", "b", "a", "a"]})
+    p = infer_profile(train)
+    path = tmp_path / "profiled"
+    models.save_model(
+        path, lambda df: df.iloc[:, 0], input_example=train, profile=p.with_constraints(*suggest(p))
+    )
+    return path
+
+
+def _incoming(tmp_path, ages):
+    path = tmp_path / "incoming.parquet"
+    pq.write_table(pa.table({"age": ages, "[red]c": ["a"] * len(ages)}), path)
+    return path
+
+
+def test_validate_with_profile_reports_a_value_outside_the_training_range(
+    spark, invoke, tmp_path, profiled_model
+):
+    data = _incoming(tmp_path, [30, 200, 45])
+    result = invoke(
+        "validate", data, "-s", profiled_model, "--profile", profiled_model, "--format", "json"
+    )
+    assert result.exit_code == 1, result.output
+    found = {
+        (v["code"], v["column_path"]): v["count"] for v in json.loads(result.stdout)["violations"]
+    }
+    assert found == {("out_of_range", "age"): 1, ("not_in_domain", "age"): 1}
+    plain = invoke("validate", data, "-s", profiled_model, "--format", "json")
+    assert plain.exit_code == 0 and json.loads(plain.stdout)["violations"] == []
+
+
+def test_validate_quarantine_with_profile_rejects_the_out_of_range_row(
+    spark, invoke, tmp_path, profiled_model
+):
+    data, out = _incoming(tmp_path, [30, 200, 45]), tmp_path / "q"
+    result = invoke(
+        "validate", data, "-s", profiled_model, "--profile", profiled_model, "--quarantine", out
+    )
+    assert result.exit_code == 1, result.output
+    assert sorted(r["age"] for r in spark.read.parquet(str(out / "valid")).collect()) == [30, 45]
+    rejected = spark.read.parquet(str(out / "rejected")).collect()
+    assert [r["age"] for r in rejected] == [200]
+    assert sorted((x["code"], x["path"]) for x in rejected[0]["_sparksig_reasons"]) == [
+        ("not_in_domain", "age"),
+        ("out_of_range", "age"),
+    ]
+
+
+def test_a_profile_option_without_a_profile_exits_2_before_spark_starts(invoke, tmp_path):
+    bare = tmp_path / "bare"
+    models.save_model(bare, lambda df: df.iloc[:, 0], input_example=pd.DataFrame({"age": [1]}))
+    result = invoke("validate", "x.parquet", "-s", bare, "--profile", bare)
+    assert result.exit_code == 2 and "holds no profile.json" in result.stderr
+    other = tmp_path / "not-a-profile.json"
+    other.write_text('{"inputs": []}')
+    result = invoke("validate", "x.parquet", "-s", bare, "--profile", other)
+    assert result.exit_code == 2 and "neither a profile JSON file" in result.stderr
+
+
+def test_profile_exclude_leaves_a_key_out_and_names_an_unknown_column(
+    spark, invoke, table, tmp_path
+):
+    out = tmp_path / "p.json"
+    result = invoke("profile", table, "--exclude", "[red]c", "--out", out)
+    assert result.exit_code == 0, result.output
+    written = json.loads(out.read_text())
+    assert [c["path"] for c in written["columns"]] == ["age"]
+    result = invoke("profile", table, "--exclude", "nope")
+    assert (
+        result.exit_code == 2 and "no column 'nope'" in result.stderr and "'age'" in result.stderr
+    )

@@ -160,6 +160,26 @@ def test_the_format_table_agrees_with_spark(spark, tmp_path, fmt):
     assert disagreements == []
 
 
+# -- where the pair goes ---------------------------------------------------------------------
+
+
+def test_missing_parent_folders_are_created_as_spark_writers_create_them(spark, tmp_path):
+    out = tmp_path / "not" / "yet" / "q"
+    result = sss.write_quarantine(_flat(spark, 9), SCHEMA, str(out))
+    assert (result.valid_rows, result.rejected_rows) == (6, 3)
+    assert spark.read.parquet(result.rejected_path).count() == 3
+    assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST, "rejected", "valid"])
+    assert _siblings(out.parent) == ["q"]  # no lock or staging folder left beside it
+
+
+def test_a_parent_that_is_a_file_is_named_and_nothing_is_written(spark, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ss.InvalidArgumentError, match=r"a-file.*cannot be created"):
+        sss.write_quarantine(_flat(spark), SCHEMA, str(blocker / "q"))
+    assert blocker.read_text() == "not a folder" and _siblings(tmp_path) == ["a-file"]
+
+
 # -- two writers on one path ---------------------------------------------------------------
 
 

@@ -24,7 +24,14 @@ from sparksig.cli.inputs import FORMATS, check_data, open_session, prepare_outpu
 from sparksig.cli.tables import read_table
 from sparksig.profile.model import ColumnProfile, Profile
 
-__all__ = ["constraints_table", "profile", "profile_table", "read_profile_file", "write_profile"]
+__all__ = [
+    "constraints_table",
+    "profile",
+    "profile_option",
+    "profile_table",
+    "read_profile_file",
+    "write_profile",
+]
 
 _TOP_SHOWN = 3
 
@@ -122,6 +129,29 @@ def read_profile_file(path: str) -> Profile | None:
     return _named(lambda: Profile.from_dict(doc), path)
 
 
+def profile_option(path: str, hint: str = "--profile") -> Profile:
+    """The profile a ``--profile`` option names: a profile JSON file (``sparksig profile
+    --out FILE``), or a model directory (or its ``MLmodel``) holding ``profile.json``."""
+    from sparksig.models.profiles import load_profile
+
+    found = read_profile_file(path)
+    if found is None and (os.path.isdir(path) or os.path.basename(path) == "MLmodel"):
+        found = load_profile(path)
+        if found is None:
+            raise click.BadParameter(
+                f"{path} holds no profile.json; write one with "
+                f"`sparksig profile DATA --out {path}`",
+                param_hint=hint,
+            )
+    if found is None:
+        raise click.BadParameter(
+            f"{path} is neither a profile JSON file (one with profile_version) nor a model "
+            "directory with profile.json",
+            param_hint=hint,
+        )
+    return found
+
+
 def _named(read: Any, file: str) -> Profile:
     from sparksig.errors import SerializationError
 
@@ -182,6 +212,13 @@ def write_profile(profile: Profile, out: str) -> str:
     help="A constraints YAML file to apply (declare, loosen, drop).",
 )
 @click.option(
+    "--exclude",
+    multiple=True,
+    metavar="COL",
+    help="A top-level column to leave out (repeatable): keys and ids, whose values are "
+    "meant to differ between training and scoring and would always show as drift.",
+)
+@click.option(
     "--relative-error",
     type=click.FloatRange(0, 1, min_open=True),
     default=0.01,
@@ -204,6 +241,7 @@ def profile(
     out: str | None,
     suggest: bool,
     constraints_file: str | None,
+    exclude: tuple[str, ...],
     relative_error: float,
     fmt: str,
     master: str | None,
@@ -229,8 +267,19 @@ def profile(
         click.echo(source.warning(), err=True)
     from sparksig.spark.profiling import infer_profile
 
+    names = source.df.columns
+    unknown = [c for c in exclude if c not in names]
+    if unknown:
+        raise click.BadParameter(
+            f"no column {', '.join(map(repr, unknown))} in the table; its columns: "
+            f"{', '.join(map(repr, names))}",
+            param_hint="--exclude",
+        )
+    kept = [c for c in names if c not in exclude]
     start = time.perf_counter()
-    result = infer_profile(source.df, relative_error=relative_error)
+    result = infer_profile(
+        source.df, columns=kept if exclude else None, relative_error=relative_error
+    )
     seconds = time.perf_counter() - start
     if suggest:
         result = result.with_constraints(*suggest_constraints(result))

@@ -23,9 +23,11 @@ from sparksig.cli.inputs import (
     sampling_options,
     spark_options,
 )
+from sparksig.cli.profile import profile_option
 from sparksig.cli.progress import SparkProgress
 from sparksig.cli.tables import read_table
 from sparksig.options import Engine, Mode, OutputFormat, Sampling, choose
+from sparksig.profile import Profile
 from sparksig.results import ValidationReport
 from sparksig.signature import ModelSignature
 
@@ -69,6 +71,7 @@ def validate_table(
     engine: str = "auto",
     sampling: str = "rows",
     finite_only: bool = False,
+    profile: Profile | None = None,
 ) -> ValidateOutcome:
     """Run :func:`sparksig.spark.validate.validate` with a progress bar on a terminal."""
     from sparksig.spark.validate import validate as run
@@ -86,6 +89,7 @@ def validate_table(
             engine=choose(Engine, engine, "engine"),
             sampling=choose(Sampling, sampling, "sampling"),
             finite_only=finite_only,
+            profile=profile,
         )
     return ValidateOutcome(report, time.perf_counter() - start)
 
@@ -97,13 +101,15 @@ def quarantine_table(
     key_columns: tuple[str, ...] = (),
     overwrite: bool = False,
     progress: bool | None = None,
+    profile: Profile | None = None,
 ) -> QuarantineOutcome:
     """Write valid rows (cast to the signature) to ``out/valid`` and the rest to ``out/rejected``.
 
     :func:`sparksig.spark.write_quarantine` computes every row's reasons once and swaps the
     pair into place only when both halves are complete: every input row lands in exactly one
     output, and a crash leaves the previous pair (or none) readable, never half of each.
-    Rejected rows keep their original columns plus ``_sparksig_reasons``.
+    Rejected rows keep their original columns plus ``_sparksig_reasons``. With a
+    ``profile``, rows that break one of its row-level constraints are rejected too.
     """
     from sparksig.spark.quarantine import write_quarantine
 
@@ -111,7 +117,9 @@ def quarantine_table(
     keep = tuple(k for k in key_columns if k not in declared)
     mode: Literal["overwrite", "error"] = "overwrite" if overwrite else "error"
     with SparkProgress(df.sparkSession, err_console(), enabled=progress, description="quarantine"):
-        result = write_quarantine(df, signature, out, if_exists=mode, key_columns=keep)
+        result = write_quarantine(
+            df, signature, out, if_exists=mode, key_columns=keep, profile=profile
+        )
     return QuarantineOutcome(
         result.valid_path, result.rejected_path, result.valid_rows, result.rejected_rows
     )
@@ -173,6 +181,13 @@ def write_report(
     required=True,
     help="Signature file (*.json, *.yaml, MLmodel) or model directory.",
 )
+@click.option(
+    "--profile",
+    "profile_path",
+    help="Training-data profile: a profile JSON file (sparksig profile --out) or a model "
+    "directory with profile.json. Its constraints (out_of_range, not_in_domain, too_long) and "
+    "drift are checked in the same pass; --quarantine rejects rows that break a constraint.",
+)
 @click.option("--table", help="Read a table from the catalog instead of a path.")
 @click.option("--input-format", type=click.Choice(FORMATS), help="Reader for DATA.")
 @sampling_options(
@@ -226,6 +241,7 @@ def write_report(
 def validate(
     data: str | None,
     signature_path: str,
+    profile_path: str | None,
     table: str | None,
     input_format: str | None,
     mode: str,
@@ -254,6 +270,7 @@ def validate(
     with their count and examples rather than check rows Spark did not read as written.
     """
     signature = load_signature(signature_path)  # before Spark starts: bad files fail fast
+    profile = profile_option(profile_path) if profile_path else None
     if quarantine_out and not overwrite and os.path.exists(quarantine_out):
         raise click.BadParameter(
             f"{quarantine_out} exists; pass --overwrite to replace it", param_hint="--quarantine"
@@ -281,11 +298,14 @@ def validate(
         engine=engine,
         sampling=sampling,
         finite_only=finite_only,
+        profile=profile,
     )
     write_report(outcome, fmt, output, data or str(table), signature, signature_path)
     err = err_console()
     if quarantine_out:
-        q = quarantine_table(df, signature, quarantine_out, key_columns, overwrite, progress)
+        q = quarantine_table(
+            df, signature, quarantine_out, key_columns, overwrite, progress, profile=profile
+        )
         err.print(
             f"quarantine: {q.valid_rows:,} valid rows -> {escape(q.valid_path)}, "
             f"{q.rejected_rows:,} rejected rows -> {escape(q.rejected_path)}"

@@ -54,6 +54,16 @@ class _Local:
     def listdir(self, p: str) -> list[str]:
         return os.listdir(p) if os.path.isdir(p) else []
 
+    def make_parent(self) -> None:
+        """Create the target's missing parent folders, as Spark's own writers do."""
+        try:
+            os.makedirs(self.parent, exist_ok=True)
+        except OSError as e:
+            raise InvalidArgumentError(
+                f"cannot write {self.target}: its parent folder {self.parent} cannot be "
+                f"created ({e.strerror or e}); choose a path under a folder you can write"
+            ) from None
+
     def write_text(self, p: str, text: str) -> None:
         with open(p, "w", encoding="utf-8") as f:
             f.write(text)
@@ -123,6 +133,9 @@ class _Hadoop(_Local):
             return []
         return [s.getPath().getName() for s in self._fs.listStatus(self._Path(p))]
 
+    def make_parent(self) -> None:
+        self._fs.mkdirs(self._Path(self.parent))
+
     def write_text(self, p: str, text: str) -> None:
         out = self._fs.create(self._Path(p), True)
         try:
@@ -176,6 +189,7 @@ class Lock:
 
     def __enter__(self) -> Lock:
         fs = self.fs
+        fs.make_parent()
         fs.write_text(self.path, json.dumps(self.card))
         try:
             self._refuse_if_another()
