@@ -313,6 +313,49 @@ def test_each_plan_takes_the_cheapest_strategy_that_keeps_every_row_once(spark, 
         assert sorted(good + bad) == sorted(r["id"] for r in frame.select("id").collect())
 
 
+def _leaves(frame) -> list[str]:
+    leaves = frame._jdf.queryExecution().optimizedPlan().collectLeaves().iterator()
+    out = []
+    while leaves.hasNext():
+        out.append(leaves.next().getClass().getSimpleName())
+    return out
+
+
+@pytest.mark.parametrize(
+    ("case", "bad", "skipped"),
+    [("clean files", 0, True), ("one bad row", 1, False), ("clean, filtered", 0, False)],
+)
+def test_the_rejected_read_is_skipped_only_when_the_footers_prove_every_row_passed(
+    spark, tmp_path, monkeypatch, case, bad, skipped
+):
+    source = tmp_path / "source"
+    x = F.when(F.col("id") < bad, None).otherwise(F.col("id") * 1.0)
+    spark.range(50).select("id", x.alias("x")).write.parquet(str(source))
+    frame = spark.read.parquet(str(source))
+    if case == "clean, filtered":  # a filter: the footers no longer count the plan's rows
+        frame = frame.filter("id >= 0")
+    read: dict[str, list[str]] = {}
+    real_write = q._write_half
+
+    def recording(frame_, target, *args):
+        read[target.rsplit("/", 1)[1]] = _leaves(frame_)
+        real_write(frame_, target, *args)
+
+    monkeypatch.setattr(q, "_write_half", recording)
+    result = sss.write_quarantine(frame, SCHEMA, str(tmp_path / "q"))
+    assert (result.valid_rows, result.rejected_rows, result.strategy) == (
+        50 - bad,
+        bad,
+        "two_writes",
+    )
+    assert read["valid"] == ["LogicalRelation"]
+    assert read["rejected"] == (["LocalRelation"] if skipped else ["LogicalRelation"])
+    rejected = spark.read.parquet(result.rejected_path)
+    assert rejected.columns == ["id", "x", "_sparksig_reasons"]
+    assert sorted(r["id"] for r in rejected.collect()) == list(range(bad))
+    assert spark.read.parquet(result.valid_path).count() == 50 - bad
+
+
 def test_a_partitioned_catalog_table_is_checkpointed(spark, tmp_path):
     # Its partitions are listed afresh by each read, so an append between two writes would
     # reach only one of them.

@@ -73,6 +73,7 @@ __all__ = [
     "answer",
     "file_rows",
     "split",
+    "table_rows",
     "validate_with_footers",
 ]
 
@@ -225,6 +226,19 @@ def file_rows(df: DataFrame, uri: str) -> int | None:
         return None
     try:
         return int(_footer(uri).num_rows)
+    except _Unreadable:
+        return None
+
+
+def table_rows(df: DataFrame) -> int | None:
+    """The rows ``df`` holds when it is a plain read of Parquet files (a selection of
+    columns at most): the sum of its files' footer row counts, with no Spark job. ``None``
+    when only a scan can tell (any other plan, a footer that cannot be read)."""
+    read = _file_read(df, [])
+    if isinstance(read, str):
+        return None
+    try:
+        return sum(int(f.num_rows) for f in _footers(read.files))
     except _Unreadable:
         return None
 

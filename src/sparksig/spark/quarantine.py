@@ -8,10 +8,11 @@ Guarantees:
 1. **Every row exactly once.** Each input row lands in exactly one half, even when the input
    is non-deterministic. How depends on the plan (the *strategy*: ``one_write``,
    ``two_writes`` or ``checkpoint``, reported in the result and the manifest), by the one rule
-   of :mod:`sparksig.spark.routing`. With ``two_writes`` both writes also count every row's
-   outcome; if the counts differ (a listed file vanished under ``ignoreMissingFiles``...),
-   the staged pair is discarded and written again by ``checkpoint``.
-   ``benchmarks/bench_quarantine.py`` measures each against a plain copy.
+   of :mod:`sparksig.spark.routing`. With ``two_writes`` on a plain read of Parquet files,
+   the valid write counts its rows, and when they are all the rows the files' footers hold
+   (:func:`sparksig.spark.footers.table_rows`, no job), every row passed and the rejected
+   half is written empty without reading the input again: a clean table costs one pass.
+   ``benchmarks/bench_native.py`` measures each against a plain copy.
 2. **Never half old, half new.** Both outputs are written into a hidden staging folder next to
    ``path`` (``.NAME.sparksig-new-ID``), with a manifest last. Only then is ``path`` swapped:
    the old folder is renamed aside (``.NAME.sparksig-old-ID``), the staging folder renamed
@@ -63,7 +64,7 @@ from sparksig.options import Checks, EngineName, IfExists, choose
 from sparksig.profile.model import Profile
 from sparksig.schema import Schema
 from sparksig.signature import ModelSignature
-from sparksig.spark import formats
+from sparksig.spark import footers, formats
 from sparksig.spark.check.reasons import REASONS_COLUMN, REASONS_TYPE
 from sparksig.spark.formats import check_format_holds
 from sparksig.spark.routing import (
@@ -196,7 +197,9 @@ def write_pair(
     """Write ``path/names[0]`` (``first`` of the passing rows, as they came) and
     ``path/names[1]`` (the rejected rows plus reasons) as one pair, by the module's protocol.
 
-    ``first`` also receives an empty frame of the table's columns when no row can pass.
+    ``first`` also receives an empty frame of the table's columns when no row can pass. It
+    must keep one row per row it is given (a cast, a scoring UDF): the rejected half is
+    skipped when its count equals the table's.
     """
     replace = _if_exists(if_exists) is IfExists.OVERWRITE
     fmt = format.lower()
@@ -262,13 +265,16 @@ class _Halves:
     first: Callable[[DataFrame], DataFrame]
     reasons_as_json: bool  # the format cannot hold the reasons column's own type
 
-    def __call__(self, flagged: DataFrame) -> tuple[DataFrame, DataFrame]:
+    def __call__(self, flagged: DataFrame, *, replay: bool = False) -> tuple[DataFrame, DataFrame]:
+        """``replay`` (``two_writes``): the passing half is its own read of the table, by the
+        predicate alone (:meth:`Router.passing`), so a passing row never builds reasons."""
         rejected = rejected_of(flagged)
         if self.reasons_as_json:
             rejected = rejected.withColumn(REASONS_COLUMN, F.to_json(F.col(REASONS_COLUMN)))
         if self.router.fatal:
             return self.first(self.router.df.limit(0)), rejected
-        return self.first(passed_of(flagged)), rejected
+        passed = self.router.passing() if replay else passed_of(flagged)
+        return self.first(passed), rejected
 
 
 def _split(
@@ -286,18 +292,35 @@ def _split(
     filter made Spark materialise every row's reasons between two stages: measured 1.66x a
     copy against 1.17x). ``two_writes`` reads a plan proven deterministic over a fixed file
     listing (:func:`sparksig.spark.routing.replayable`), so both reads see the same rows and
-    the two halves partition them by construction; nothing is re-counted.
+    the two halves partition them by construction; nothing is re-counted, and the passing
+    half is filtered by the predicate alone (no reasons built). When that plan is
+    a plain read of Parquet files and the first half holds as many rows as the files'
+    footers (read after the first write, like the second read would be), no row failed:
+    the second half is written empty from an empty plan (``limit(0)``: no scan). A count
+    that differs, or footers that cannot tell, leave the second read as it was.
     """
     flagged = router.flag()
     if strategy is Strategy.CHECKPOINT:
         flagged = materialize(flagged, eager=False)
     counts: list[int] = []
+    replay = strategy is Strategy.TWO_WRITES
     for i, name in enumerate(names):
+        frame = halves(flagged, replay=replay)[i]
+        if i == 1 and replay and _every_row_passed(router, counts[0]):
+            write(frame.limit(0), staging, name)
+            counts.append(0)
+            continue
         own = _observation()
-        frame = halves(flagged)[i].observe(own, F.count(F.lit(1)).alias("rows"))
-        write(frame, staging, name)
+        write(frame.observe(own, F.count(F.lit(1)).alias("rows")), staging, name)
         counts.append(int(own.get["rows"]))
     return counts[0], counts[1]
+
+
+def _every_row_passed(router: Router, passed: int) -> bool:
+    """Whether ``passed`` rows are all the rows of the router's table, by its footers."""
+    if router.fatal:
+        return False
+    return footers.table_rows(router.df) == passed
 
 
 def _observation() -> Observation:

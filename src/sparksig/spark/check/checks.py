@@ -149,8 +149,10 @@ class CheckSet:
         return self.restore(projected.select("*", self.reasons().alias(column)), column)
 
     def passing(self, df: DataFrame) -> DataFrame:
-        """The rows of ``df`` that pass every check, nothing added."""
-        return self.restore(self.project(df).filter(~self.failed()))
+        """The rows of ``df`` that pass every check, nothing added: exactly the rows whose
+        :meth:`reasons` are null (a predicate that came out null would count as passing
+        there, so it does here), which makes it the complement of the rejected rows."""
+        return self.restore(self.project(df).filter(~F.coalesce(self.failed(), F.lit(False))))
 
     def guarded(self, df: DataFrame, message: str) -> DataFrame:
         """``df``, failing its job with ``message`` and a row's reasons on a failing row."""
