@@ -208,3 +208,16 @@ def test_profile_exclude_leaves_a_key_out_and_names_an_unknown_column(
     assert (
         result.exit_code == 2 and "no column 'nope'" in result.stderr and "'age'" in result.stderr
     )
+
+
+@pytest.mark.parametrize("name", ["a.b", "${HOME}", "`x`", "sp ace", "ünï"])
+def test_profile_exclude_takes_a_hostile_name_as_written(spark, invoke, tmp_path, name):
+    data = tmp_path / "t.parquet"
+    pq.write_table(pa.table({name: [1, 2, 3], "keep": [1.0, 2.0, 3.0]}), data)
+    out = tmp_path / "p.json"
+    result = invoke("profile", data, "--exclude", name, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert [c["path"] for c in json.loads(out.read_text())["columns"]] == ["keep"]
+    kept = invoke("profile", data, "--exclude", "keep", "--out", out)
+    assert kept.exit_code == 0, kept.output
+    assert [c["path"] for c in json.loads(out.read_text())["columns"]] == [name]
