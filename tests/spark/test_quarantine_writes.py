@@ -288,29 +288,103 @@ def test_each_plan_takes_the_cheapest_strategy_that_keeps_every_row_once(spark, 
     source = tmp_path / "source"
     _flat(spark, 30).write.parquet(str(source))
     files = spark.read.parquet(str(source))
+    rand = files.withColumn("x", F.when(F.rand() < 0.5, F.col("x")))
+    as_float = F.col("x").cast("float").alias("x")  # the valid half casts it back to double
     cases = {
-        "files": (files, "two_writes"),
+        # a plain Parquet read: two reads, the second skipped when the footers show no failure
+        "files": (files, "parquet", "two_writes"),
+        # the valid half is the table's own columns: one partitioned write, whatever the plan
         "files_filtered_joined": (
             files.filter("id > 2").join(spark.range(100), "id"),
-            "two_writes",
+            "parquet",
+            "one_pass",
         ),
-        "range": (_flat(spark, 30), "two_writes"),
-        "rand": (files.withColumn("x", F.when(F.rand() < 0.5, F.col("x"))), "checkpoint"),
+        "range": (_flat(spark, 30), "parquet", "one_pass"),
+        "rand": (rand, "parquet", "one_pass"),
         "local_rows": (
             spark.createDataFrame([(1, 1.0), (2, None)], "id long, x double"),
-            "checkpoint",
+            "parquet",
+            "one_pass",
         ),
-        "missing_column": (files.select("id"), "one_write"),
+        # one_pass reads the failing rows back, which only Parquet is trusted to do exactly
+        "rand_json": (rand, "json", "checkpoint"),
+        "range_json": (_flat(spark, 30), "json", "two_writes"),
+        # a valid half cast to the signature is not the table's own columns
+        "rand_cast": (rand.select("id", as_float), "parquet", "checkpoint"),
+        "range_cast": (_flat(spark, 30).select("id", as_float), "parquet", "two_writes"),
+        "missing_column": (files.select("id"), "parquet", "one_write"),
     }
-    for name, (frame, expected) in cases.items():
+    for name, (frame, fmt, expected) in cases.items():
         out = tmp_path / name
-        result = sss.write_quarantine(frame, SCHEMA, str(out))
+        result = sss.write_quarantine(frame, SCHEMA, str(out), format=fmt)
         assert (name, _strategy(result, out)) == (name, expected)
-        good = [r["id"] for r in spark.read.parquet(result.valid_path).collect()]
-        bad = [r["id"] for r in spark.read.parquet(result.rejected_path).collect()]
+        good = [r["id"] for r in spark.read.format(fmt).load(result.valid_path).collect()]
+        bad = [r["id"] for r in spark.read.format(fmt).load(result.rejected_path).collect()]
         assert (len(good), len(bad)) == (result.valid_rows, result.rejected_rows)
         assert set(good).isdisjoint(bad)
-        assert sorted(good + bad) == sorted(r["id"] for r in frame.select("id").collect())
+        if "rand" not in name:  # a rand() frame gives other rows on every read
+            assert sorted(good + bad) == sorted(r["id"] for r in frame.select("id").collect())
+        else:
+            assert sorted(good + bad) == list(range(30))
+
+
+def test_one_pass_reads_the_input_once_and_keeps_the_valid_half_as_written(spark, tmp_path):
+    # rand() decides afresh on every read: a second read of the input would split other rows
+    frame = spark.range(2000).select(
+        "id", F.when(F.rand() < 0.3, None).otherwise(F.col("id") * 1.0).alias("x")
+    )
+    result = sss.write_quarantine(frame, SCHEMA, str(tmp_path / "q"))
+    assert result.strategy == "one_pass"
+    valid = spark.read.parquet(result.valid_path)
+    rejected = spark.read.parquet(result.rejected_path)
+    assert valid.columns == ["id", "x"] and valid.filter("x IS NULL").count() == 0
+    assert rejected.columns == ["id", "x", "_sparksig_reasons"]
+    assert rejected.filter("x IS NOT NULL").count() == 0
+    assert {(r.code, r.path) for row in rejected.collect() for r in row._sparksig_reasons} == {
+        ("null_in_required", "x")
+    }
+    ids = [r.id for r in valid.collect()] + [r.id for r in rejected.collect()]
+    assert sorted(ids) == list(range(2000))
+    assert (result.valid_rows, result.rejected_rows) == (valid.count(), rejected.count())
+    assert sorted(p.name for p in (tmp_path / "q").iterdir()) == sorted(
+        [MANIFEST, "rejected", "valid"]
+    )
+
+
+def test_one_pass_with_no_failing_or_no_passing_row_writes_an_empty_half(spark, tmp_path):
+    clean = spark.range(5).select("id", (F.col("id") * 1.0).alias("x")).filter("id >= 0")
+    nulls = spark.range(5).select("id", F.lit(None).cast("double").alias("x")).filter("id >= 0")
+    for name, frame, counts in (("clean", clean, (5, 0)), ("nulls", nulls, (0, 5))):
+        result = sss.write_quarantine(frame, SCHEMA, str(tmp_path / name))
+        assert (result.strategy, result.valid_rows, result.rejected_rows) == ("one_pass", *counts)
+        valid = spark.read.parquet(result.valid_path)
+        rejected = spark.read.parquet(result.rejected_path)
+        assert (valid.count(), rejected.count()) == counts
+        assert valid.columns == ["id", "x"]
+        assert rejected.columns == ["id", "x", "_sparksig_reasons"]
+
+
+def test_one_pass_refuses_to_swap_in_when_the_failing_rows_do_not_fail_again(
+    spark, tmp_path, monkeypatch
+):
+    frame = spark.range(10).select(
+        "id", F.when(F.col("id") < 4, None).otherwise(F.col("id") * 1.0).alias("x")
+    )
+    before = sss.write_quarantine(frame.filter("id >= 0"), SCHEMA, str(tmp_path / "q"))
+    real_flag = q.Router.flag
+
+    def forgetful(self, df=None):  # the read-back rows come out passing: a broken check
+        flagged = real_flag(self, df)
+        if df is None:
+            return flagged
+        return flagged.withColumn(q.REASONS_COLUMN, F.lit(None).cast(q.REASONS_TYPE))
+
+    monkeypatch.setattr(q.Router, "flag", forgetful)
+    with pytest.raises(ss.SparksigError, match=r"4 rows failed the checks, but 0 of them"):
+        sss.write_quarantine(frame, SCHEMA, str(tmp_path / "q"), if_exists="overwrite")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q"]
+    valid = spark.read.parquet(before.valid_path).count()
+    assert (valid, spark.read.parquet(before.rejected_path).count()) == (6, 4)
 
 
 def _leaves(frame) -> list[str]:
@@ -333,7 +407,8 @@ def test_the_rejected_read_is_skipped_only_when_the_footers_prove_every_row_pass
     spark.range(50).select("id", x.alias("x")).write.parquet(str(source))
     frame = spark.read.parquet(str(source))
     if case == "clean, filtered":  # a filter: the footers no longer count the plan's rows
-        frame = frame.filter("id >= 0")
+        # (and a column the valid half casts back to double, so it is not one_pass either)
+        frame = frame.filter("id >= 0").select("id", F.col("x").cast("float").alias("x"))
     read: dict[str, list[str]] = {}
     real_write = q._write_half
 
@@ -428,7 +503,8 @@ def test_the_hadoop_filesystem_path_locks_writes_and_swaps_the_same_way(
     monkeypatch.setattr(q, "filesystem", lambda df, path: staging._Hadoop(spark, path))
     out = f"file://{tmp_path}/q"
     first = sss.write_quarantine(_flat(spark), SCHEMA, out)
-    assert (first.valid_rows, first.rejected_rows, first.strategy) == (6, 4, "two_writes")
+    # a range: one partitioned write, its folders renamed through the Hadoop FileSystem too
+    assert (first.valid_rows, first.rejected_rows, first.strategy) == (6, 4, "one_pass")
     ticket = _lock(tmp_path, host=socket.gethostname(), pid=os.getpid())
     with pytest.raises(ss.InvalidArgumentError, match="in progress"):
         sss.write_quarantine(_flat(spark, 3), SCHEMA, out, if_exists="overwrite")

@@ -72,7 +72,12 @@ def test_a_file_read_that_would_skip_vanished_files_is_checkpointed(spark, tmp_p
     spark.conf.set("spark.sql.files.ignoreMissingFiles", "true")
     try:
         assert router.strategy() is Strategy.CHECKPOINT
+        # a writer reads it once instead (one partitioned write): there is no second read
+        # to disagree with; with a cast in the valid half it checkpoints like lazy halves
         result = sss.write_quarantine(files, SCHEMA, str(tmp_path / "q"))
+        assert result.strategy == "one_pass"
+        cast = files.select("id", F.col("x").cast("float").alias("x"))
+        result = sss.write_quarantine(cast, SCHEMA, str(tmp_path / "q2"))
         assert result.strategy == "checkpoint"
     finally:
         spark.conf.unset("spark.sql.files.ignoreMissingFiles")

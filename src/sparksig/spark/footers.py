@@ -72,6 +72,7 @@ __all__ = [
     "Split",
     "answer",
     "file_rows",
+    "is_file_read",
     "split",
     "table_rows",
     "validate_with_footers",
@@ -228,6 +229,12 @@ def file_rows(df: DataFrame, uri: str) -> int | None:
         return int(_footer(uri).num_rows)
     except _Unreadable:
         return None
+
+
+def is_file_read(df: DataFrame) -> bool:
+    """Whether ``df`` is a plain read of Parquet files (a selection of columns at most),
+    whose rows :func:`table_rows` can count from footers."""
+    return not isinstance(_file_read(df, []), str)
 
 
 def table_rows(df: DataFrame) -> int | None:

@@ -8,10 +8,14 @@ Guarantees:
 1. **Every row exactly once.** Each input row lands in exactly one half, even when the input
    is non-deterministic. How depends on the plan (the *strategy*: ``one_write``,
    ``two_writes`` or ``checkpoint``, reported in the result and the manifest), by the one rule
-   of :mod:`sparksig.spark.routing`. With ``two_writes`` on a plain read of Parquet files,
-   the valid write counts its rows, and when they are all the rows the files' footers hold
-   (:func:`sparksig.spark.footers.table_rows`, no job), every row passed and the rejected
-   half is written empty without reading the input again: a clean table costs one pass.
+   of :mod:`sparksig.spark.routing`, plus ``one_pass`` for writers: when the output is
+   Parquet and the valid half is the table's own columns and types, ONE write partitioned by
+   whether a row failed splits the rows by construction, whatever the plan (``rand()``, a
+   changing source), with nothing stored twice; the failing rows' folder is read back and
+   written with their reasons (their count must match, or nothing is put in place). A plain
+   Parquet read keeps ``two_writes``: after the valid write, when its rows are all the rows
+   the files' footers hold (:func:`sparksig.spark.footers.table_rows`, no job), every row
+   passed and the rejected half is written empty without reading the input again.
    ``benchmarks/bench_native.py`` measures each against a plain copy.
 2. **Never half old, half new.** Both outputs are written into a hidden staging folder next to
    ``path`` (``.NAME.sparksig-new-ID``), with a manifest last. Only then is ``path`` swapped:
@@ -52,13 +56,13 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from sparksig.errors import InvalidArgumentError
+from sparksig.errors import InvalidArgumentError, SparksigError
 from sparksig.legacy import legacy_call
 from sparksig.options import Checks, EngineName, IfExists, choose
 from sparksig.profile.model import Profile
@@ -209,10 +213,12 @@ def write_pair(
     for name, half in zip(names, halves(flagged)):
         check_format_holds(fmt, half.schema, name)
     strategy = router.strategy(flagged)
+    if _one_pass_fits(router, halves, fmt, strategy):
+        strategy = Strategy.ONE_PASS
     fs = filesystem(router.df, path)
 
-    def write(frame: DataFrame, staging: str, name: str) -> None:
-        _write_half(frame, fs.join(staging, name), format, options or {})
+    def write(frame: DataFrame, staging: str, name: str, *by: str) -> None:
+        _write_half(frame, fs.join(staging, name), format, options or {}, *by)
 
     with Lock(fs) as lock:
         fs.recover()
@@ -220,7 +226,10 @@ def write_pair(
             raise InvalidArgumentError(f"{path} exists; pass if_exists='overwrite' to replace it")
         staging = fs.sibling("new")
         try:
-            counts = _split(strategy, router, halves, names, staging, write)
+            if strategy is Strategy.ONE_PASS:
+                counts = _one_pass(router, halves, names, staging, write, fs, format)
+            else:
+                counts = _split(strategy, router, halves, names, staging, write)
             manifest = {
                 f"{names[0]}_rows": counts[0],
                 f"{names[1]}_rows": counts[1],
@@ -241,8 +250,11 @@ def write_pair(
     return Written(paths, counts), strategy
 
 
-def _write_half(frame: DataFrame, target: str, format: str, options: dict[str, str]) -> None:
-    frame.write.format(format).options(**options).save(target)
+def _write_half(
+    frame: DataFrame, target: str, format: str, options: dict[str, str], *by: str
+) -> None:
+    writer = frame.write.format(format).options(**options)
+    (writer.partitionBy(*by) if by else writer).save(target)
 
 
 _REASONS = T.StructType([T.StructField(REASONS_COLUMN, REASONS_TYPE)])
@@ -314,6 +326,94 @@ def _split(
         write(frame.observe(own, F.count(F.lit(1)).alias("rows")), staging, name)
         counts.append(int(own.get["rows"]))
     return counts[0], counts[1]
+
+
+# -- one pass ------------------------------------------------------------------------------
+
+_FAILED = "__sparksig_failed"
+
+
+def _one_pass_fits(router: Router, halves: _Halves, fmt: str, strategy: Strategy) -> bool:
+    """Whether ``one_pass`` applies (see :func:`_one_pass`): Parquet out, the valid half the
+    table's own columns and types (no cast changes a value, no column is dropped), no name
+    Spark's Parquet reader would expand (``${...}``), and a plan that is not a plain Parquet
+    read (that one is cheaper by ``two_writes``, whose second read the footers skip when
+    every row passed)."""
+    if fmt != "parquet" or strategy is Strategy.ONE_WRITE or router.df.isStreaming:
+        return False
+    if strategy is Strategy.TWO_WRITES and footers.is_file_read(router.df):
+        return False
+    raw = router.df.schema
+    if "${" in raw.json() or _FAILED in raw.fieldNames():
+        return False
+    return _loose(halves.first(router.df).schema) == _loose(raw)
+
+
+def _loose(t: T.DataType) -> T.DataType:
+    """``t`` with every nullability flag set: Spark's Parquet files hold optional fields."""
+    if isinstance(t, T.StructType):
+        return T.StructType(
+            [T.StructField(f.name, _loose(f.dataType), True, f.metadata) for f in t.fields]
+        )
+    if isinstance(t, T.ArrayType):
+        return T.ArrayType(_loose(t.elementType), True)
+    if isinstance(t, T.MapType):
+        return T.MapType(_loose(t.keyType), _loose(t.valueType), True)
+    return t
+
+
+def _one_pass(
+    router: Router,
+    halves: _Halves,
+    names: tuple[str, str],
+    staging: str,
+    write: Callable[..., None],
+    fs: Any,
+    format: str,
+) -> tuple[int, int]:
+    """Both halves from ONE read of the input, whatever its plan (``rand()`` included).
+
+    One write partitioned by whether a row failed puts every row in exactly one folder by
+    construction, with nothing stored twice: the passing rows' folder, which holds the
+    table's own columns (the valid half is the table's columns unchanged, see
+    :func:`_one_pass_fits`), becomes ``names[0]`` by a rename. The failing rows (few, as a
+    rule) are read back from their folder, flagged again by the same checks (a check is a
+    function of the row's values, and Parquet gives the values back exactly) and written
+    with their reasons as ``names[1]``; their count must equal the first pass's, or the
+    write fails and nothing is put in place.
+    """
+    flagged = router.flag()
+    raw = router.df.schema
+    split = fs.join(staging, ".split")
+    failed = F.col(REASONS_COLUMN).isNotNull()
+    own = _observation()
+    frame = flagged.withColumn(_FAILED, failed).drop(REASONS_COLUMN)
+    frame = frame.observe(
+        own, F.count(F.lit(1)).alias("rows"), F.count_if(F.col(_FAILED)).alias("bad")
+    )
+    write(frame, staging, ".split", _FAILED)
+    total, bad = int(own.get["rows"]), int(own.get["bad"])
+    passed_dir, failed_dir = (fs.join(split, f"{_FAILED}={v}") for v in ("false", "true"))
+    if fs.exists(passed_dir):
+        fs.rename(passed_dir, fs.join(staging, names[0]))
+    else:
+        write(halves.first(router.df.limit(0)), staging, names[0])
+    spark = router.df.sparkSession
+    if bad:
+        back = router.flag(spark.read.schema(raw).format(format).load(failed_dir))
+        counted = _observation()
+        rejected = halves(back)[1].observe(counted, F.count(F.lit(1)).alias("rows"))
+        write(rejected, staging, names[1])
+        if int(counted.get["rows"]) != bad:
+            raise SparksigError(
+                f"internal error: {bad} rows failed the checks, but "
+                f"{int(counted.get['rows'])} of them did when read back; nothing was put in "
+                "place. Please report this with the table's schema"
+            )
+    else:
+        write(halves(flagged)[1].limit(0), staging, names[1])
+    fs.delete(split)
+    return total - bad, bad
 
 
 def _every_row_passed(router: Router, passed: int) -> bool:

@@ -37,9 +37,12 @@ reading the input twice would not give the same rows (``rand()``, a source that 
   writer fills it during its first write (each partition stored as it is computed), so the
   second write reads the stored rows.
 
-A single write partitioned by the split would be cheaper than two filtered ones, but the
-halves have different columns (the valid half cast to the signature, the rejected half as it
-came plus the reasons) and one file set has one schema, so it is not used.
+Writers have a fourth, ``one_pass`` (:mod:`sparksig.spark.quarantine`): one write partitioned
+by whether a row failed, which reads the input once whatever its plan. One file set has one
+schema, so it applies only where the valid half is the table's own columns and types (no cast
+changes them) and the output is Parquet; the failing rows are then read back from their
+folder and written again with their reasons. It replaces ``checkpoint``, and ``two_writes``
+except on a plain Parquet read (whose second read the footers skip when nothing failed).
 
 Streams are split per micro-batch by ``quarantine_stream``; a streaming frame's halves from
 ``conform``/``score`` are two lazy queries, each reading the stream.
@@ -87,6 +90,7 @@ class Strategy(str, Enum):
     ONE_WRITE = "one_write"
     TWO_WRITES = "two_writes"
     CHECKPOINT = "checkpoint"
+    ONE_PASS = "one_pass"  # writers only: see sparksig.spark.quarantine
 
     def __str__(self) -> str:
         return self.value
