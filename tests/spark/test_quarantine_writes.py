@@ -364,6 +364,21 @@ def test_one_pass_with_no_failing_or_no_passing_row_writes_an_empty_half(spark, 
         assert rejected.columns == ["id", "x", "_sparksig_reasons"]
 
 
+def test_a_column_named_like_the_split_column_keeps_its_values(spark, tmp_path):
+    # the partition column must never replace a column of the table (case-insensitively)
+    schema = ss.Schema([*SCHEMA.inputs, ss.ColSpec("long", "__SPARKSIG_FAILED")])
+    frame = _flat(spark, 9).withColumn("__SPARKSIG_FAILED", F.col("id") * 10)
+    result = sss.write_quarantine(frame.filter("id >= 0"), schema, str(tmp_path / "q"))
+    assert result.strategy != "one_pass"
+    rows = (
+        spark.read.parquet(result.valid_path).collect()
+        + spark.read.parquet(result.rejected_path).collect()
+    )
+    assert sorted((r["id"], r["__SPARKSIG_FAILED"]) for r in rows) == [
+        (i, i * 10) for i in range(9)
+    ]
+
+
 def test_one_pass_refuses_to_swap_in_when_the_failing_rows_do_not_fail_again(
     spark, tmp_path, monkeypatch
 ):

@@ -344,7 +344,7 @@ def _one_pass_fits(router: Router, halves: _Halves, fmt: str, strategy: Strategy
     if strategy is Strategy.TWO_WRITES and footers.is_file_read(router.df):
         return False
     raw = router.df.schema
-    if "${" in raw.json() or _FAILED in raw.fieldNames():
+    if "${" in raw.json() or _FAILED in {n.lower() for n in raw.fieldNames()}:
         return False
     return _loose(halves.first(router.df).schema) == _loose(raw)
 
