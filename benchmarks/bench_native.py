@@ -119,68 +119,43 @@ def main() -> None:
         ).write.parquet(str(dirty_path))
     dirty = spark.read.parquet(str(dirty_path))
     copy_dir = tempfile.mkdtemp(prefix="sparksig-bench-copy-")
-    # rand() in a declared column: the plan is non-deterministic and the valid half is the
-    # table's own columns (one partitioned write, one_pass); rand() in an undeclared column
-    # (dropped from the valid half) leaves the checkpoint
-    redrawn = base.withColumn("b", F.rand() * 100)
-    try:
+    # (label suffix, frame, ratio name, target): each frame's copy and write_quarantine.
+    # rand() in an undeclared column makes the plan non-deterministic and is dropped from the
+    # valid half: the checkpoint strategy; rand() in a declared column keeps the valid half the
+    # table's own columns: one partitioned write (one_pass)
+    cases = [
+        (" (valid + rejected)", base, "write_quarantine / copy", "<= 1.3x"),
+        (", 1% bad rows", dirty, "write_quarantine / copy, 1% bad rows", "<= 1.3x"),
         (
-            copy,
-            quarantine,
-            dirty_copy,
-            dirty_quarantine,
-            rand_copy,
-            rand_quarantine,
-            redrawn_copy,
-            redrawn_quarantine,
-        ) = timed_together(
-            {
-                "plain Parquet copy": lambda: base.write.mode("overwrite").parquet(
-                    os.path.join(copy_dir, "copy")
-                ),
-                "write_quarantine (valid + rejected)": lambda: sss.write_quarantine(
-                    base, SIGNATURE_INPUTS, os.path.join(copy_dir, "q"), if_exists="overwrite"
-                ),
-                "plain Parquet copy, 1% bad rows": lambda: dirty.write.mode("overwrite").parquet(
-                    os.path.join(copy_dir, "copy_dirty")
-                ),
-                "write_quarantine, 1% bad rows": lambda: sss.write_quarantine(
-                    dirty,
-                    SIGNATURE_INPUTS,
-                    os.path.join(copy_dir, "q_dirty"),
-                    if_exists="overwrite",
-                ),
-                # a rand() column makes the plan non-deterministic: the checkpoint strategy
-                "plain Parquet copy, rand() column": lambda: (
-                    base.withColumn("noise", F.rand())
-                    .write.mode("overwrite")
-                    .parquet(os.path.join(copy_dir, "copy_rand"))
-                ),
-                "write_quarantine, rand() column": lambda: sss.write_quarantine(
-                    base.withColumn("noise", F.rand()),
-                    SIGNATURE_INPUTS,
-                    os.path.join(copy_dir, "q_rand"),
-                    if_exists="overwrite",
-                ),
-                "plain Parquet copy, rand() in b": lambda: redrawn.write.mode("overwrite").parquet(
-                    os.path.join(copy_dir, "copy_redrawn")
-                ),
-                "write_quarantine, rand() in b": lambda: sss.write_quarantine(
-                    redrawn,
-                    SIGNATURE_INPUTS,
-                    os.path.join(copy_dir, "q_redrawn"),
-                    if_exists="overwrite",
-                ),
-            },
-            args.repeat,
-        ).values()
-        ratios["write_quarantine / copy"] = (quarantine / copy, "<= 1.3x")
-        ratios["write_quarantine / copy, 1% bad rows"] = (dirty_quarantine / dirty_copy, "<= 1.3x")
-        ratios["write_quarantine / copy, non-det."] = (rand_quarantine / rand_copy, "<= 1.5x")
-        ratios["write_quarantine / copy, non-det. one_pass"] = (
-            redrawn_quarantine / redrawn_copy,
+            ", rand() column",
+            base.withColumn("noise", F.rand()),
+            "write_quarantine / copy, non-det.",
             "<= 1.5x",
+        ),
+        (
+            ", rand() in b",
+            base.withColumn("b", F.rand() * 100),
+            "write_quarantine / copy, non-det. one_pass",
+            "<= 1.5x",
+        ),
+    ]
+
+    def copy_of(frame, n):
+        return lambda: frame.write.mode("overwrite").parquet(os.path.join(copy_dir, f"copy{n}"))
+
+    def quarantine_of(frame, n):
+        return lambda: sss.write_quarantine(
+            frame, SIGNATURE_INPUTS, os.path.join(copy_dir, f"q{n}"), if_exists="overwrite"
         )
+
+    actions = {}
+    for n, (suffix, frame, _, _) in enumerate(cases):
+        actions[f"plain Parquet copy{suffix if n else ''}"] = copy_of(frame, n)
+        actions[f"write_quarantine{suffix}"] = quarantine_of(frame, n)
+    try:
+        took = list(timed_together(actions, args.repeat).values())
+        for n, (_, _, name, target) in enumerate(cases):
+            ratios[name] = (took[2 * n + 1] / took[2 * n], target)
     finally:
         shutil.rmtree(copy_dir, ignore_errors=True)
 
